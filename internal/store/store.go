@@ -1,0 +1,222 @@
+// Package store defines the storage interfaces of an Entente node and the types that cross
+// them. Each backend (internal/sqlite, internal/postgres) implements them with its own SQL; the
+// suite in storetest is run against every backend so that they behave the same.
+//
+// The interfaces are small and per aggregate. Every method takes a context first. Errors are
+// wrapped; callers test them with errors.Is against ErrNotFound, ErrConflict and ErrInvalid.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/entente/entente/internal/stix"
+)
+
+// Sentinel errors every backend returns (wrapped) so that callers can tell cases apart.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict") // a unique name or id is already taken
+	ErrInvalid  = errors.New("invalid")  // an argument the store cannot accept
+)
+
+// Store is an opened backend: all aggregates of one node's database.
+type Store interface {
+	Objects() ObjectStore
+	Collections() CollectionStore
+	Orgs() OrgStore
+	Tokens() TokenStore
+	Settings() SettingStore
+	// Close releases the database. It is safe to call once.
+	Close() error
+}
+
+// Provenance records where an object version came from.
+type Provenance struct {
+	OrgID      string    // organisation that supplied it (the own org for local authoring)
+	Via        string    // path it arrived by: "import", "taxii", "federation", "ui", "api", "misp", "csaf"
+	Peer       string    // peer id when it came by federation
+	ReceivedAt time.Time // when this node took it in
+	Signature  string    // evidence of a verified signature, if any (federation)
+}
+
+// NewObject is one validated object version to add to a collection.
+type NewObject struct {
+	Object *stix.Object
+	TLP    stix.TLP // effective TLP as computed by the caller (policy); 0 is stored as unknown
+	Origin Provenance
+}
+
+// Outcome is what happened to one object given to ObjectStore.Add.
+type Outcome uint8
+
+// Outcomes of Add.
+const (
+	Accepted  Outcome = iota + 1 // a new version was stored
+	Duplicate                    // this id and version were already in the collection; nothing changed
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Accepted:
+		return "accepted"
+	case Duplicate:
+		return "duplicate"
+	}
+	return "unknown"
+}
+
+// Record is one stored object version in one collection.
+type Record struct {
+	Collection  string
+	ID          string
+	Type        string
+	SpecVersion string
+	Version     int64  // microseconds since the epoch: modified, or created, or 0
+	VersionText string // the version as written in the object
+	DateAdded   int64  // microseconds since the epoch; strictly increasing within a collection
+	TLP         stix.TLP
+	Revoked     bool
+	Origin      Provenance
+	Raw         []byte // the object's JSON; nil when the query asked for metadata only
+}
+
+// VersionMatch selects versions of each object, as TAXII's match[version] does. The zero value
+// means Last.
+type VersionMatch struct {
+	All   bool
+	First bool
+	Last  bool
+	At    []int64 // specific versions, in microseconds
+}
+
+// IsZero reports whether no version selection was made (which means Last).
+func (v VersionMatch) IsZero() bool { return !v.All && !v.First && !v.Last && len(v.At) == 0 }
+
+// Filter selects object versions of one collection, in ascending date_added order.
+type Filter struct {
+	Collection   string   // collection id; required
+	AddedAfter   int64    // exclusive lower bound on DateAdded; 0 for none
+	AddedBefore  int64    // exclusive upper bound on DateAdded; 0 for none
+	IDs          []string // any of these ids
+	Types        []string // any of these types
+	Versions     VersionMatch
+	SpecVersions []string // any of these spec versions; empty means every object's latest
+	Limit        int      // at most this many records; must be > 0
+	MetadataOnly bool     // leave Record.Raw nil (manifests)
+}
+
+// Page is one page of records.
+type Page struct {
+	Records []Record
+	More    bool // more records match after the last one
+}
+
+// ObjectStore keeps object versions per collection.
+type ObjectStore interface {
+	// Add stores the objects in collection, in order, in one transaction, assigning each accepted
+	// version a date_added greater than any before it in that collection. It returns one outcome
+	// per object. Either all accepted objects are stored or, with an error, none are.
+	// Errors: ErrNotFound when the collection does not exist.
+	Add(ctx context.Context, collection string, objs []NewObject) ([]Outcome, error)
+
+	// Query returns a page of records matching f, ascending by DateAdded.
+	// Errors: ErrInvalid for a filter without collection or limit.
+	Query(ctx context.Context, f Filter) (Page, error)
+
+	// Latest returns the newest version of the object with this id in any collection the caller
+	// names (all collections when none are named). Errors: ErrNotFound.
+	Latest(ctx context.Context, id string, collections ...string) (Record, error)
+
+	// Delete removes the selected versions of an object from a collection and returns how many
+	// versions were removed. Errors: ErrNotFound when the collection does not exist.
+	Delete(ctx context.Context, collection, id string, v VersionMatch) (int, error)
+
+	// Count returns how many object versions a collection holds.
+	Count(ctx context.Context, collection string) (int64, error)
+}
+
+// Collection is a TAXII collection.
+type Collection struct {
+	ID          string // UUID
+	Alias       string // optional unique short name
+	Title       string
+	Description string
+	MediaTypes  []string
+	// Read and Write list organisation ids with access beyond the own organisation.
+	Read      []string
+	Write     []string
+	CreatedAt time.Time
+}
+
+// CollectionStore keeps collections.
+type CollectionStore interface {
+	// Create stores c; c.ID is generated when empty. Errors: ErrConflict for a taken id or alias.
+	Create(ctx context.Context, c Collection) (Collection, error)
+	// Get finds a collection by id or alias. Errors: ErrNotFound.
+	Get(ctx context.Context, idOrAlias string) (Collection, error)
+	// List returns all collections ordered by creation.
+	List(ctx context.Context) ([]Collection, error)
+	// Update replaces the title, description, alias and access lists. Errors: ErrNotFound, ErrConflict.
+	Update(ctx context.Context, c Collection) error
+}
+
+// Org is an organisation: the node's own or a partner.
+type Org struct {
+	ID         string // UUID
+	Name       string // unique
+	Country    string // ISO 3166-1 alpha-2, optional
+	Contact    string // e-mail or other contact, optional
+	IdentityID string // the organisation's STIX identity id
+	Self       bool   // the node's own organisation; exactly one
+	CreatedAt  time.Time
+}
+
+// OrgStore keeps organisations.
+type OrgStore interface {
+	// Create stores o; o.ID is generated when empty. Errors: ErrConflict (name or id taken, or a
+	// second Self).
+	Create(ctx context.Context, o Org) (Org, error)
+	// Get finds an organisation by id or by its unique name. Errors: ErrNotFound.
+	Get(ctx context.Context, idOrName string) (Org, error)
+	// Self returns the own organisation. Errors: ErrNotFound before first start.
+	Self(ctx context.Context) (Org, error)
+	// List returns all organisations, own first, then by name.
+	List(ctx context.Context) ([]Org, error)
+}
+
+// Token is an API token. Only its hash is stored.
+type Token struct {
+	ID        string // UUID, shown in listings; not the secret
+	Hash      []byte // SHA-256 of the secret
+	OrgID     string
+	Role      string // admin, analyst, reader, partner
+	Label     string
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero for no expiry
+	RevokedAt time.Time // zero while valid
+}
+
+// TokenStore keeps API tokens.
+type TokenStore interface {
+	// Create stores t; t.ID is generated when empty. Errors: ErrConflict.
+	Create(ctx context.Context, t Token) (Token, error)
+	// ByHash finds a token by the hash of its secret, whether or not it is expired or revoked.
+	// Errors: ErrNotFound.
+	ByHash(ctx context.Context, hash []byte) (Token, error)
+	// List returns the tokens of an organisation ("" for all).
+	List(ctx context.Context, orgID string) ([]Token, error)
+	// Revoke marks a token revoked at the given time. Errors: ErrNotFound.
+	Revoke(ctx context.Context, id string, at time.Time) error
+}
+
+// SettingStore keeps small node-wide values (bootstrap state, keys' metadata).
+type SettingStore interface {
+	// Get returns the value of key. Errors: ErrNotFound.
+	Get(ctx context.Context, key string) (string, error)
+	// Set writes key.
+	Set(ctx context.Context, key, value string) error
+	// SetIfAbsent writes key unless it exists, and reports whether it wrote.
+	SetIfAbsent(ctx context.Context, key, value string) (bool, error)
+}
