@@ -1,6 +1,8 @@
 package stix
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -83,3 +85,18 @@ func clip(s string) string {
 	}
 	return s[:max] + "…"
 }
+
+// NewUUID returns a random (version 4) RFC 4122 UUID.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// NewID returns a new random identifier of type typ.
+func NewID(typ string) string { return typ + "--" + NewUUID() }

@@ -1,0 +1,271 @@
+// Package ingest is the only way objects enter a node: from the CLI, TAXII POST, the UI,
+// federation and the MISP and CSAF importers alike. It validates each object with the STIX model,
+// computes its effective TLP, records provenance, and stores objects in batches, one transaction
+// per batch, so that an interrupted ingest leaves only whole objects behind and can be repeated
+// (what was stored comes back as duplicates).
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// Outcome of one object: accepted, duplicate, or rejected with a reason.
+type Outcome uint8
+
+// Outcomes.
+const (
+	Accepted Outcome = iota + 1
+	Duplicate
+	Rejected
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Accepted:
+		return "accepted"
+	case Duplicate:
+		return "duplicate"
+	case Rejected:
+		return "rejected"
+	}
+	return "unknown"
+}
+
+// Result is the outcome of one object, in input order.
+type Result struct {
+	Index   int    // 1-based position in the input
+	ID      string // the object's id when it could be read
+	Version string // the object's version as written, when it has one
+	Outcome Outcome
+	Err     error // the reason for a rejection
+}
+
+// Summary counts the outcomes of an ingest.
+type Summary struct {
+	Accepted, Duplicates, Rejected int
+}
+
+// Total returns the number of objects seen.
+func (s Summary) Total() int { return s.Accepted + s.Duplicates + s.Rejected }
+
+func (s *Summary) count(r Result) {
+	switch r.Outcome {
+	case Accepted:
+		s.Accepted++
+	case Duplicate:
+		s.Duplicates++
+	default:
+		s.Rejected++
+	}
+}
+
+// Ingester validates and stores objects.
+type Ingester struct {
+	Objects    store.ObjectStore
+	DefaultTLP stix.TLP // TLP of objects without a TLP marking
+	Logger     *slog.Logger
+	BatchSize  int              // objects per transaction; default 1000
+	Now        func() time.Time // clock; default time.Now
+	// EffectiveTLP computes an object's TLP; default: the strictest TLP marking, unknown markings
+	// counting as the most restrictive, DefaultTLP when there is none.
+	EffectiveTLP func(o *stix.Object, def stix.TLP) stix.TLP
+}
+
+func (in *Ingester) batchSize() int {
+	if in.BatchSize > 0 {
+		return in.BatchSize
+	}
+	return 1000
+}
+
+func (in *Ingester) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
+}
+
+func (in *Ingester) tlp(o *stix.Object) stix.TLP {
+	def := in.DefaultTLP
+	if def == 0 {
+		def = stix.TLPAmberStrict
+	}
+	if in.EffectiveTLP != nil {
+		return in.EffectiveTLP(o, def)
+	}
+	return simpleTLP(o, def)
+}
+
+// simpleTLP is the fallback effective-marking rule: the strictest object-level TLP marking; a
+// marking that is not a known TLP marking counts as unknown (most restrictive).
+func simpleTLP(o *stix.Object, def stix.TLP) stix.TLP {
+	var t stix.TLP
+	for _, ref := range o.ObjectMarkingRefs {
+		m, ok := stix.MarkingTLP(ref)
+		if !ok {
+			m = stix.TLPUnknown
+		}
+		t = stix.Stricter(t, m)
+	}
+	if t == 0 {
+		return def
+	}
+	return t
+}
+
+// item is one object on its way through the pipeline.
+type item struct {
+	res Result
+	obj *stix.Object
+}
+
+// Stream reads objects from r (a bundle, envelope, array or JSON lines; see stix.Reader), and
+// stores them in collection. report, when not nil, is called for every object in input order.
+// The returned error is a stream or store error; rejected objects are not errors, they are counted
+// in the summary. Objects read before a stream error are stored.
+func (in *Ingester) Stream(ctx context.Context, collection string, r io.Reader, origin store.Provenance, report func(Result)) (Summary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []item, 2)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- in.read(ctx, stix.NewReader(r), batches)
+	}()
+	var sum Summary
+	var storeErr error
+	for batch := range batches {
+		if storeErr != nil {
+			continue // drain so the reader can finish
+		}
+		if err := in.store(ctx, collection, batch, origin); err != nil {
+			storeErr = err
+			cancel()
+			continue
+		}
+		for _, it := range batch {
+			sum.count(it.res)
+			if report != nil {
+				report(it.res)
+			}
+		}
+	}
+	err := <-readErr
+	if storeErr != nil {
+		return sum, storeErr
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return sum, err
+	}
+	return sum, err
+}
+
+func (in *Ingester) read(ctx context.Context, rd *stix.Reader, out chan<- []item) error {
+	n := in.batchSize()
+	batch := make([]item, 0, n)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]item, 0, n)
+		return nil
+	}
+	for {
+		raw, err := rd.Next()
+		if err == io.EOF {
+			return flush()
+		}
+		var oe *stix.ObjectError
+		switch {
+		case errors.As(err, &oe):
+			batch = append(batch, item{res: Result{Index: oe.Index, Outcome: Rejected, Err: oe.Err}})
+		case err != nil:
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return err
+		default:
+			batch = append(batch, in.decode(rd.Count(), raw))
+		}
+		if len(batch) >= n {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// decode validates one raw object. raw is copied (by stix.Decode's compaction) so the reader may
+// reuse its buffer.
+func (in *Ingester) decode(index int, raw []byte) item {
+	o, err := stix.Decode(raw)
+	if err != nil {
+		return item{res: Result{Index: index, ID: peekID(raw), Outcome: Rejected, Err: err}}
+	}
+	return item{res: Result{Index: index, ID: o.ID, Version: o.VersionText()}, obj: o}
+}
+
+// store adds the valid objects of a batch and fills in their outcomes.
+func (in *Ingester) store(ctx context.Context, collection string, batch []item, origin store.Provenance) error {
+	objs := make([]store.NewObject, 0, len(batch))
+	if origin.ReceivedAt.IsZero() {
+		origin.ReceivedAt = in.now()
+	}
+	for _, it := range batch {
+		if it.obj == nil {
+			continue
+		}
+		objs = append(objs, store.NewObject{Object: it.obj, TLP: in.tlp(it.obj), Origin: origin})
+	}
+	if len(objs) == 0 {
+		return nil
+	}
+	outs, err := in.Objects.Add(ctx, collection, objs)
+	if err != nil {
+		return fmt.Errorf("storing objects %d to %d: %w", batch[0].res.Index, batch[len(batch)-1].res.Index, err)
+	}
+	j := 0
+	for i := range batch {
+		if batch[i].obj == nil {
+			continue
+		}
+		if outs[j] == store.Duplicate {
+			batch[i].res.Outcome = Duplicate
+		} else {
+			batch[i].res.Outcome = Accepted
+		}
+		batch[i].obj = nil
+		j++
+	}
+	return nil
+}
+
+// Add validates and stores objects already split from their envelope (TAXII POST). It returns
+// one result per object, in order.
+func (in *Ingester) Add(ctx context.Context, collection string, raws [][]byte, origin store.Provenance) ([]Result, error) {
+	batch := make([]item, len(raws))
+	for i, raw := range raws {
+		batch[i] = in.decode(i+1, raw)
+	}
+	if err := in.store(ctx, collection, batch, origin); err != nil {
+		return nil, err
+	}
+	res := make([]Result, len(batch))
+	for i := range batch {
+		res[i] = batch[i].res
+	}
+	return res, nil
+}
