@@ -220,3 +220,13 @@ type SettingStore interface {
 	// SetIfAbsent writes key unless it exists, and reports whether it wrote.
 	SetIfAbsent(ctx context.Context, key, value string) (bool, error)
 }
+
+// StatusStore keeps TAXII status resources for at least a day after their creation.
+type StatusStore interface {
+	// PutStatus stores (or replaces) the status resource body for id, owned by orgID.
+	PutStatus(ctx context.Context, id, orgID string, created time.Time, body []byte) error
+	// Status returns the body and owner of a status resource. Errors: ErrNotFound.
+	Status(ctx context.Context, id string) (body []byte, orgID string, err error)
+	// PruneStatuses removes status resources created before the given time.
+	PruneStatuses(ctx context.Context, before time.Time) (int, error)
+}
