@@ -1,0 +1,456 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// latestSpec is the newest STIX spec version. Rows of this version are always their object's
+// latest spec version, which spares the default match[spec_version] a lookup per row.
+const latestSpec = "2.1"
+
+// idChunk is how many ids one statement looks up, well under SQLite's limit on parameters.
+const idChunk = 400
+
+type objectStore struct{ s *Store }
+
+// collection returns the seq and the last date_added of a collection, within tx.
+func collectionForWrite(ctx context.Context, tx *sql.Tx, id string) (seq, last int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT seq, last_added FROM collections WHERE id = ?`, id).Scan(&seq, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("collection %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("collection %q: %w", id, err)
+	}
+	return seq, last, nil
+}
+
+// seq returns the internal key of a collection, cached since collections are never deleted.
+func (s *Store) seq(ctx context.Context, id string) (int64, error) {
+	if v, ok := s.colls.Load(id); ok {
+		return v.(int64), nil
+	}
+	var seq int64
+	err := s.r.QueryRowContext(ctx, `SELECT seq FROM collections WHERE id = ?`, id).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("collection %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("collection %q: %w", id, err)
+	}
+	s.colls.Store(id, seq)
+	return seq, nil
+}
+
+// checkObjects rejects a batch holding an entry without an object.
+func checkObjects(objs []store.NewObject) error {
+	for i, o := range objs {
+		if o.Object == nil {
+			return fmt.Errorf("object %d of the batch is nil: %w", i, store.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// Add stores a batch in one write transaction: it reads the stored versions of the batch's ids,
+// plans outcomes and flags in memory, clears the flags of rows that lose them, and inserts the
+// accepted rows with one prepared statement.
+func (o *objectStore) Add(ctx context.Context, collection string, objs []store.NewObject) ([]store.Outcome, error) {
+	if err := checkObjects(objs); err != nil {
+		return nil, fmt.Errorf("add to %q: %w", collection, err)
+	}
+	var plan store.AddPlan
+	err := o.s.write(ctx, func(tx *sql.Tx) error {
+		seq, last, err := collectionForWrite(ctx, tx, collection)
+		if err != nil {
+			return err
+		}
+		if len(objs) == 0 {
+			return nil
+		}
+		stored, err := storedVersions(ctx, tx, seq, objs)
+		if err != nil {
+			return err
+		}
+		plan = store.PlanAdd(objs, stored, last, o.s.now().UnixMicro())
+		if len(plan.Rows) == 0 {
+			return nil
+		}
+		if err := clearFlag(ctx, tx, "is_latest", seq, plan.ClearLatest); err != nil {
+			return err
+		}
+		if err := clearFlag(ctx, tx, "is_first", seq, plan.ClearFirst); err != nil {
+			return err
+		}
+		if err := insertRows(ctx, tx, seq, objs, plan.Rows); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, num_objects = num_objects + ? WHERE seq = ?`,
+			plan.LastAdded, len(plan.Rows), seq)
+		if err != nil {
+			return fmt.Errorf("update collection: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add to %q: %w", collection, err)
+	}
+	if len(objs) == 0 {
+		return []store.Outcome{}, nil
+	}
+	return plan.Outcomes, nil
+}
+
+// storedVersions reads, for every id in objs, its latest and first rows in the collection and any
+// row whose version is one being added.
+func storedVersions(ctx context.Context, tx *sql.Tx, seq int64, objs []store.NewObject) ([]store.StoredVersion, error) {
+	versions := make(map[string][]int64, len(objs))
+	ids := make([]string, 0, len(objs))
+	for _, o := range objs {
+		id := o.Object.ID
+		if _, ok := versions[id]; !ok {
+			ids = append(ids, id)
+		}
+		versions[id] = append(versions[id], o.Object.Version())
+	}
+	var out []store.StoredVersion
+	for len(ids) > 0 {
+		chunk := ids[:min(idChunk, len(ids))]
+		ids = ids[len(chunk):]
+		args := make([]any, 0, 1+len(chunk)*2)
+		args = append(args, seq)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		vs := 0
+		for _, id := range chunk {
+			for _, v := range versions[id] {
+				args = append(args, v)
+				vs++
+			}
+		}
+		q := `SELECT id, version, date_added, is_latest, is_first FROM objects
+			WHERE coll = ? AND id IN (` + marks(len(chunk)) + `)
+			AND (is_latest OR is_first OR version IN (` + marks(vs) + `))`
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read stored versions: %w", err)
+		}
+		for rows.Next() {
+			var sv store.StoredVersion
+			if err := rows.Scan(&sv.ID, &sv.Version, &sv.DateAdded, &sv.Latest, &sv.First); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read stored versions: %w", err)
+			}
+			out = append(out, sv)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("read stored versions: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read stored versions: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// clearFlag sets flag (is_latest or is_first) to false on the rows of the collection with the
+// given date_added values.
+func clearFlag(ctx context.Context, tx *sql.Tx, flag string, seq int64, added []int64) error {
+	for len(added) > 0 {
+		chunk := added[:min(idChunk, len(added))]
+		added = added[len(chunk):]
+		args := make([]any, 0, 1+len(chunk))
+		args = append(args, seq)
+		for _, a := range chunk {
+			args = append(args, a)
+		}
+		q := `UPDATE objects SET ` + flag + ` = 0 WHERE coll = ? AND date_added IN (` + marks(len(chunk)) + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("clear %s: %w", flag, err)
+		}
+	}
+	return nil
+}
+
+// insertRows inserts the planned rows with one prepared statement.
+func insertRows(ctx context.Context, tx *sql.Tx, seq int64, objs []store.NewObject, rows []store.PlannedRow) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO objects (coll, date_added, id, type, spec_version, version,
+		version_text, tlp, revoked, is_latest, is_first, created_by_ref, labels, origin_org, via, peer,
+		received_at, signature, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		n := objs[r.Index]
+		ob := n.Object
+		labels, err := labelsJSON(ob.Labels)
+		if err != nil {
+			return fmt.Errorf("object %s: %w", ob.ID, err)
+		}
+		_, err = stmt.ExecContext(ctx, seq, r.DateAdded, ob.ID, ob.Type, store.SpecVersion(ob), ob.Version(),
+			ob.VersionText(), int64(storedTLP(n.TLP)), ob.Revoked, r.Latest, r.First, nullString(ob.CreatedByRef),
+			labels, n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, micro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
+		if err != nil {
+			return fmt.Errorf("insert object %s: %w", ob.ID, err)
+		}
+	}
+	return nil
+}
+
+// storedTLP maps the zero TLP (none computed) to Unknown, as the interface promises.
+func storedTLP(t stix.TLP) stix.TLP {
+	if t == 0 {
+		return stix.TLPUnknown
+	}
+	return t
+}
+
+// labelsJSON encodes labels as a JSON array for SQL filters (json_each), or NULL when none.
+func labelsJSON(labels []string) (any, error) {
+	if len(labels) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(labels)
+	if err != nil {
+		return nil, fmt.Errorf("encode labels: %w", err)
+	}
+	return string(b), nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// micro turns a time into microseconds since the epoch, 0 for the zero time.
+func micro(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicro is the inverse of micro.
+func fromMicro(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// marks returns n comma-separated placeholders.
+func marks(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// recordColumns are the columns scanRecord reads, raw last.
+const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.version_text, o.tlp, o.revoked,
+	o.origin_org, o.via, o.peer, o.received_at, o.signature`
+
+// scanRecord reads one row of recordColumns (and raw when withRaw) into r.
+func scanRecord(rows scanner, r *store.Record, withRaw bool, extra ...any) error {
+	var tlp, received int64
+	dest := []any{&r.DateAdded, &r.ID, &r.Type, &r.SpecVersion, &r.Version, &r.VersionText, &tlp, &r.Revoked,
+		&r.Origin.OrgID, &r.Origin.Via, &r.Origin.Peer, &received, &r.Origin.Signature}
+	if withRaw {
+		dest = append(dest, &r.Raw)
+	}
+	dest = append(dest, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.TLP = stix.TLP(tlp)
+	r.Origin.ReceivedAt = fromMicro(received)
+	return nil
+}
+
+// Query builds one statement whose every filter maps onto an index: the partial indexes for
+// last and first versions, (coll, type, date_added) for types on latest versions, (id, coll,
+// version) for ids, (coll, version) for specific versions, and (coll, date_added) otherwise. It
+// fetches Limit+1 rows to tell whether there are more.
+func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, error) {
+	if err := store.CheckFilter(f); err != nil {
+		return store.Page{}, err
+	}
+	seq, err := o.s.seq(ctx, f.Collection)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query: %w", err)
+	}
+	limit := min(f.Limit, store.MaxLimit)
+	var b strings.Builder
+	args := []any{seq, f.AddedAfter}
+	b.WriteString(`SELECT ` + recordColumns)
+	if !f.MetadataOnly {
+		b.WriteString(`, o.raw`)
+	}
+	b.WriteString(` FROM objects o WHERE o.coll = ? AND o.date_added > ?`)
+	if f.AddedBefore > 0 {
+		b.WriteString(` AND o.date_added < ?`)
+		args = append(args, f.AddedBefore)
+	}
+	args = inList(&b, args, "o.id", f.IDs)
+	args = inList(&b, args, "o.type", f.Types)
+	args = versionCond(&b, args, f.Versions)
+	if len(f.SpecVersions) > 0 {
+		args = inList(&b, args, "o.spec_version", f.SpecVersions)
+	} else {
+		b.WriteString(` AND (o.spec_version = '` + latestSpec + `' OR NOT EXISTS (SELECT 1 FROM objects o2
+			WHERE o2.id = o.id AND o2.coll = o.coll AND o2.spec_version > o.spec_version))`)
+	}
+	b.WriteString(` ORDER BY o.date_added LIMIT ?`)
+	args = append(args, limit+1)
+
+	rows, err := o.s.r.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
+	}
+	defer rows.Close()
+	p := store.Page{Records: make([]store.Record, 0, min(limit, 64))}
+	for rows.Next() {
+		if len(p.Records) == limit {
+			p.More = true
+			break
+		}
+		r := store.Record{Collection: f.Collection}
+		if err := scanRecord(rows, &r, !f.MetadataOnly); err != nil {
+			return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
+		}
+		p.Records = append(p.Records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
+	}
+	return p, nil
+}
+
+// inList appends "AND col IN (...)" for a non-empty list; one value becomes "col = ?" so that the
+// planner can walk an index in date_added order.
+func inList(b *strings.Builder, args []any, col string, vals []string) []any {
+	switch len(vals) {
+	case 0:
+		return args
+	case 1:
+		b.WriteString(` AND ` + col + ` = ?`)
+		return append(args, vals[0])
+	}
+	b.WriteString(` AND ` + col + ` IN (` + marks(len(vals)) + `)`)
+	for _, v := range vals {
+		args = append(args, v)
+	}
+	return args
+}
+
+// versionCond appends the match[version] condition. A lone last or first is written as the bare
+// flag so that SQLite picks the partial index on it.
+func versionCond(b *strings.Builder, args []any, v store.VersionMatch) []any {
+	if v.All {
+		return args
+	}
+	if v.IsZero() {
+		v.Last = true
+	}
+	var terms []string
+	if v.Last {
+		terms = append(terms, "o.is_latest")
+	}
+	if v.First {
+		terms = append(terms, "o.is_first")
+	}
+	if len(v.At) > 0 {
+		terms = append(terms, "o.version IN ("+marks(len(v.At))+")")
+		for _, at := range v.At {
+			args = append(args, at)
+		}
+	}
+	b.WriteString(` AND (` + strings.Join(terms, " OR ") + `)`)
+	return args
+}
+
+// Latest finds the highest version of id with the (id, coll, version) index; the few rows of one
+// id are sorted in memory.
+func (o *objectStore) Latest(ctx context.Context, id string, collections ...string) (store.Record, error) {
+	var b strings.Builder
+	args := []any{id}
+	b.WriteString(`SELECT ` + recordColumns + `, o.raw, c.id FROM objects o JOIN collections c ON c.seq = o.coll
+		WHERE o.id = ? AND o.is_latest`)
+	if len(collections) > 0 {
+		b.WriteString(` AND c.id IN (` + marks(len(collections)) + `)`)
+		for _, c := range collections {
+			args = append(args, c)
+		}
+	}
+	b.WriteString(` ORDER BY o.version DESC, o.date_added DESC LIMIT 1`)
+	var r store.Record
+	err := scanRecord(o.s.r.QueryRowContext(ctx, b.String(), args...), &r, true, &r.Collection)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Record{}, fmt.Errorf("object %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Record{}, fmt.Errorf("latest %q: %w", id, err)
+	}
+	return r, nil
+}
+
+// Delete removes the selected versions and then sets is_latest and is_first again from what is
+// left of the object.
+func (o *objectStore) Delete(ctx context.Context, collection, id string, v store.VersionMatch) (int, error) {
+	var n int64
+	err := o.s.write(ctx, func(tx *sql.Tx) error {
+		seq, _, err := collectionForWrite(ctx, tx, collection)
+		if err != nil {
+			return err
+		}
+		var b strings.Builder
+		b.WriteString(`DELETE FROM objects AS o WHERE o.coll = ? AND o.id = ?`)
+		args := versionCond(&b, []any{seq, id}, v)
+		res, err := tx.ExecContext(ctx, b.String(), args...)
+		if err != nil {
+			return fmt.Errorf("delete: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE objects SET
+			is_latest = (version = (SELECT max(version) FROM objects WHERE id = ?2 AND coll = ?1)),
+			is_first = (version = (SELECT min(version) FROM objects WHERE id = ?2 AND coll = ?1))
+			WHERE id = ?2 AND coll = ?1`, seq, id)
+		if err != nil {
+			return fmt.Errorf("repair flags: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE collections SET num_objects = num_objects - ? WHERE seq = ?`, n, seq)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete %s from %q: %w", id, collection, err)
+	}
+	return int(n), nil
+}
+
+// Count reads the count kept on the collection row.
+func (o *objectStore) Count(ctx context.Context, collection string) (int64, error) {
+	var n int64
+	err := o.s.r.QueryRowContext(ctx, `SELECT num_objects FROM collections WHERE id = ?`, collection).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("count %q: %w", collection, store.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count %q: %w", collection, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/entente/entente/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// BusyTimeout is how long a statement waits for another connection or process holding the
+// write lock before it fails.
+const BusyTimeout = 10 * time.Second
+
+// Store is an SQLite database opened by Open. It implements store.Store and is safe for
+// concurrent use.
+type Store struct {
+	w      *sql.DB // one connection: every write
+	r      *sql.DB // query-only pool
+	logger *slog.Logger
+
+	colls sync.Map // collection id -> seq; collections are never deleted
+	now   func() time.Time
+
+	objects     objectStore
+	collections collectionStore
+	orgs        orgStore
+	tokens      tokenStore
+	settings    settingStore
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the database file at path, creating it and its parent directory when missing, and
+// brings its schema up to date.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open sqlite: empty path: %w", store.ErrInvalid)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: create directory: %w", err)
+		}
+	}
+	w, err := openDB(path, 1, false)
+	if err != nil {
+		return nil, err
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	r, err := openDB(path, readers, true)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	s := &Store{w: w, r: r, logger: logger, now: time.Now}
+	s.objects = objectStore{s}
+	s.collections = collectionStore{s}
+	s.orgs = orgStore{s}
+	s.tokens = tokenStore{s}
+	s.settings = settingStore{s}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// openDB opens a pool of n connections with the pragmas every connection needs.
+func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// Take the write lock when the transaction starts, so that a read-then-write transaction
+		// waits for another writer instead of failing with SQLITE_BUSY when it upgrades.
+		q.Set("_txlock", "immediate")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
+// Objects returns the object store.
+func (s *Store) Objects() store.ObjectStore { return &s.objects }
+
+// Collections returns the collection store.
+func (s *Store) Collections() store.CollectionStore { return &s.collections }
+
+// Orgs returns the organisation store.
+func (s *Store) Orgs() store.OrgStore { return &s.orgs }
+
+// Tokens returns the token store.
+func (s *Store) Tokens() store.TokenStore { return &s.tokens }
+
+// Settings returns the settings store.
+func (s *Store) Settings() store.SettingStore { return &s.settings }
+
+// SetClock replaces the clock that date_added is taken from, for tests of clocks that stand
+// still or go back. Call it before using the store.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// write runs fn in one write transaction (BEGIN IMMEDIATE) and commits when it returns nil.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// isConstraint reports whether err is an SQLite constraint violation of the given extended code
+// (sqlite3.SQLITE_CONSTRAINT_UNIQUE and the like).
+func isConstraint(err error, codes ...int) bool {
+	var e *msqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, c := range codes {
+		if e.Code() == c {
+			return true
+		}
+	}
+	return false
+}
+
+// isUnique reports whether err violates a UNIQUE or PRIMARY KEY constraint.
+func isUnique(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// isForeignKey reports whether err violates a FOREIGN KEY constraint.
+func isForeignKey(err error) bool {
+	return isConstraint(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// list runs a query on the read pool and scans every row with scan.
+func list[T any](ctx context.Context, s *Store, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
