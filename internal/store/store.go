@@ -28,6 +28,7 @@ type Store interface {
 	Orgs() OrgStore
 	Tokens() TokenStore
 	Settings() SettingStore
+	StatusStore
 	// Close releases the database. It is safe to call once.
 	Close() error
 }

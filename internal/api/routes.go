@@ -1,0 +1,19 @@
+package api
+
+import "net/http"
+
+func (a *API) routes() {
+	m := a.mux
+	m.Handle("GET /api/v1/openapi.json", a.handle(nil, a.openapi))
+	m.Handle("GET /api/v1/collections", a.handle(anyone, a.listCollections))
+	m.Handle("POST /api/v1/collections", a.handle(admin, a.createCollection))
+	m.Handle("GET /api/v1/collections/{id}", a.handle(anyone, a.getCollection))
+	m.Handle("GET /api/v1/orgs", a.handle(ownOrg, a.listOrgs))
+	m.Handle("POST /api/v1/orgs", a.handle(admin, a.createOrg))
+	m.Handle("GET /api/v1/tokens", a.handle(admin, a.listTokens))
+	m.Handle("POST /api/v1/tokens", a.handle(admin, a.createToken))
+	m.Handle("DELETE /api/v1/tokens/{id}", a.handle(admin, a.revokeToken))
+	m.Handle("/api/v1/", a.handle(nil, func(w http.ResponseWriter, r *http.Request) error {
+		return apiErr(KindNotFound, "no API endpoint %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
+	}))
+}
