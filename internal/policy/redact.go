@@ -63,9 +63,9 @@ func Redact(o *stix.Object, d Decision, cfg Config) ([]byte, error) {
 }
 
 // editor rewrites an object's JSON. Removal paths are dotted property paths that never pass
-// through an array: a selector into an array removes the whole array, and one into an
-// extension removes the whole extension, so no index of a remaining selector moves except in
-// the top-level reference lists the personal-data redaction thins, which remap records.
+// through an array: a selector into an array removes the whole array, so no index of a
+// remaining selector moves except in the top-level reference lists the personal-data redaction
+// thins, which remap records. Any removal inside an extension removes the whole extension.
 type editor struct {
 	personal bool
 	remove   map[string]bool  // paths to remove
@@ -81,9 +81,6 @@ func (e *editor) plan(segs []string) {
 			segs = segs[:i]
 			break
 		}
-	}
-	if segs[0] == "extensions" && len(segs) > 2 {
-		segs = segs[:2]
 	}
 	e.remove[strings.Join(segs, ".")] = true
 	for i := 1; i < len(segs); i++ {
