@@ -156,6 +156,13 @@ func fieldLevel(gm stix.GranularMarking, cfg Config, obj stix.TLP) (stix.TLP, bo
 	return l, true
 }
 
+// hidden returns the level of gm, and true when that level is not among visible: the parts gm
+// selects must not reach the recipient.
+func hidden(gm stix.GranularMarking, cfg Config, obj stix.TLP, visible Levels) (stix.TLP, bool) {
+	l, ok := fieldLevel(gm, cfg, obj)
+	return l, ok && !visible.Has(l)
+}
+
 // parseSelector splits a STIX selector ("a.b.[2].c") into its segments. It fails for an empty
 // segment, a selector that starts with an index, or an index that is not a decimal number.
 func parseSelector(sel string) ([]string, bool) {

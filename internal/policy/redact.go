@@ -38,8 +38,8 @@ func Redact(o *stix.Object, d Decision, cfg Config) ([]byte, error) {
 	}
 	obj := cfg.EffectiveTLP(o)
 	for _, gm := range o.GranularMarkings {
-		l, ok := fieldLevel(gm, cfg, obj)
-		if !ok || d.Visible.Has(l) {
+		l, ok := hidden(gm, cfg, obj, d.Visible)
+		if !ok {
 			continue
 		}
 		for _, sel := range gm.Selectors {

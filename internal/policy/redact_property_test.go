@@ -175,8 +175,8 @@ func TestRedactProperty(t *testing.T) {
 // still there.
 func checkGranular(t *rapid.T, o, o2 *stix.Object, d Decision, cfg Config, obj stix.TLP) {
 	for _, gm := range o.GranularMarkings {
-		l, ok := fieldLevel(gm, cfg, obj)
-		if !ok || d.Visible.Has(l) {
+		l, ok := hidden(gm, cfg, obj, d.Visible)
+		if !ok {
 			continue
 		}
 		for _, sel := range gm.Selectors {
@@ -187,8 +187,8 @@ func checkGranular(t *rapid.T, o, o2 *stix.Object, d Decision, cfg Config, obj s
 		}
 	}
 	for _, gm := range o2.GranularMarkings {
-		l, ok := fieldLevel(gm, cfg, obj)
-		if !ok || d.Visible.Has(l) {
+		l, ok := hidden(gm, cfg, obj, d.Visible)
+		if !ok {
 			continue
 		}
 		for _, sel := range gm.Selectors {
