@@ -198,3 +198,33 @@ func checkGranular(t *rapid.T, o, o2 *stix.Object, d Decision, cfg Config, obj s
 		}
 	}
 }
+
+// FuzzRedact feeds arbitrary objects through FactsOf, Decide and Redact: no panic, and what is
+// allowed out decodes as STIX again.
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{personalReport, granularIndicator, indicatorWith(""), markedWith(v2Red, unknownID)} {
+		f.Add([]byte(s))
+	}
+	ag := testAgreements(f)
+	recipients := []Recipient{{Kind: KindPublic}, {Kind: KindMember, Role: RoleReader}, partner(orgA), partner(orgB), partner(orgC)}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		o, err := stix.Decode(raw)
+		if err != nil {
+			return
+		}
+		facts := FactsOf(o, ownOrg, tNow.Add(-72*time.Hour), []string{orgA}, Config{})
+		for _, r := range recipients {
+			d := Decide(r, facts, ag, tNow)
+			if !d.Allow {
+				continue
+			}
+			out, err := Redact(o, d, Config{})
+			if err != nil {
+				t.Fatalf("allowed by %s but Redact fails: %v", d.Rule, err)
+			}
+			if _, err := stix.Decode(out); err != nil {
+				t.Fatalf("form %s for %v does not decode: %v\n%s", d.Form, r, err, out)
+			}
+		}
+	})
+}
