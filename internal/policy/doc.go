@@ -30,28 +30,36 @@
 //   - Members of the own organisation: admins and analysts see everything as stored; readers see
 //     up to AMBER+STRICT (RED and Unknown are withheld, rule role-insufficient), personal data
 //     included. A member without a known role receives nothing.
-//   - Public (anonymous readers, open data): CLEAR only, personal data redacted.
-//   - Partners, by these rules in this order (the first that withholds decides):
-//     1. Nothing goes back to its origin, at any level (origin-echo).
-//     2. Without an agreement in force (none, not yet valid, expired) a partner is treated as the
+//   - Public (anonymous readers, open data): CLEAR only, personal data redacted (tlp-not-clear,
+//     tlp-unknown).
+//   - Partners: by the rules below.
+//
+// A recipient of no known kind, a member without a known role and a partner without an
+// organisation id (or with the own one) receive nothing (recipient-invalid).
+//
+// For a partner, these rules apply in this order; the first that withholds decides:
+//
+//  1. Nothing goes back to its origin, at any level (origin-echo).
+//  2. Without an agreement in force (none, not yet valid, expired) a partner is treated as the
 //     public: CLEAR only, personal data redacted (no-agreement, agreement-not-yet-valid,
 //     agreement-expired). An agreement is in force from ValidFrom inclusive until ValidUntil
 //     exclusive: at the very instant ValidUntil it has ended, and sharing stops by itself.
-//     3. The level must be one the partner may see: CLEAR always; of the own organisation's
-//     objects every level up to the agreement's MaxTLP (AMBER allows AMBER but not AMBER+STRICT;
-//     AMBER+STRICT allows both), and RED only when the object names the partner; of another
-//     partner's objects GREEN only, and only if that partner's agreement is in force and allows
-//     onward sharing to the community, and only if this partner's MaxTLP reaches GREEN. AMBER,
-//     AMBER+STRICT and RED of another organisation never go to a third party, named or not.
-//     Objects of unknown origin are treated as another organisation's, without onward sharing.
-//     (tlp-unknown, tlp-red-not-named, onward-sharing-forbidden, tlp-above-agreement)
-//     4. The agreement's content filters, at every level including CLEAR: Types (when set, the
-//     type must be one of them), ExcludeTypes, Labels (when set, at least one of them must be on
-//     the object), ExcludeLabels (none of them may be) (type-not-allowed, type-excluded,
+//  3. The level must be one the partner may see: CLEAR always; of the own organisation's
+//     objects every level up to the agreement's MaxTLP (AMBER allows AMBER but not
+//     AMBER+STRICT; AMBER+STRICT allows both), and RED only when the object names the partner;
+//     of another partner's objects GREEN only, and only if that partner's agreement is in force
+//     and allows onward sharing to the community, and this partner's MaxTLP reaches GREEN.
+//     AMBER, AMBER+STRICT and RED of another organisation never go to a third party, named or
+//     not. Objects of unknown origin count as another organisation's, without onward sharing
+//     (tlp-unknown, tlp-red-not-named, onward-sharing-forbidden, tlp-above-agreement).
+//  4. The agreement's content filters, at every level including CLEAR: Types (when set, the
+//     type must be one of them), ExcludeTypes, Labels (when set, at least one of them must be
+//     on the object), ExcludeLabels (none of them may be) (type-not-allowed, type-excluded,
 //     label-missing, label-excluded).
-//     5. Embargo: the object goes only once now >= date_added + Embargo; an object whose
+//  5. Embargo: the object goes only once now >= date_added + Embargo; an object whose
 //     date_added is unknown is under embargo (embargo).
-//     6. Granular markings and personal data, as below.
+//  6. Granular markings and personal data, as below (granular-withheld, personal-data-denied,
+//     personal-data-withheld).
 //
 // An allowed decision names the rule that let it through: own-org, tlp-clear,
 // tlp-green-agreement, tlp-green-onward (another partner's GREEN, passed on by its agreement),
@@ -124,10 +132,25 @@
 // not remove or mask byte for byte, in its original order: custom properties, numbers (never
 // decoded to floating point), escapes. Only masked strings are re-encoded.
 //
+// Left as they are: the ids of withheld individual identities in other objects' references
+// (random ids, they reveal nothing); an element of a list nested below the top level that loses
+// its only member stays as an empty object, because removing it would renumber selectors.
+//
 // # Queries
 //
 // "Filtering happens in the query, not after it": Scope turns the decision for one recipient at
 // one moment into conditions on the columns a store keeps (the Facts of every object version).
 // Scope.Admits is the reference implementation a store's SQL is tested against, and Decide and
 // Scope.Admits agree on every input (a property test checks it).
+//
+// A store keeps per object version: the effective TLP (Unknown as 255), the origin
+// organisation, the type, date_added, the personal data class (ClassifyPersonal: 0 none,
+// 1 embedded, 2 integral), the granular level sets GranularOptional and GranularRequired as small
+// integers (bit 1<<t for level t, 1<<6 for Unknown), the labels, and the shares: the per-object
+// share list together with the entries of x_entente_recipients (FactsOf merges them). The
+// effective TLP and the granular sets depend on Config (default level, known statements); when
+// it changes, the stored values must be recomputed.
+//
+// The decision does not depend on the collection; which collections a recipient may read at all
+// is the read path's business, before the policy is asked.
 package policy

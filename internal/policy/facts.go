@@ -43,8 +43,10 @@ const (
 
 // Recipient is who would receive an object.
 type Recipient struct {
-	Kind  Kind
-	OrgID string // the organisation's id; required for partners
+	Kind Kind
+	// OrgID is the partner organisation's id: required for partners, ignored for the other
+	// kinds (self and members belong to the own organisation, the public to none).
+	OrgID string
 	// IdentityID is the organisation's STIX identity id. An object may name its RED recipients
 	// by organisation id or by identity id.
 	IdentityID string
