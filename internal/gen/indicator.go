@@ -147,7 +147,7 @@ func (g *generator) indicator(i int64, v *version) {
 	if g.maybe(10) {
 		g.advisory(h)
 	}
-	g.custom(h)
+	g.custom(h, kIndicator)
 }
 
 // advisory writes external_references to an advisory of the author.

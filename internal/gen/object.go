@@ -261,9 +261,13 @@ func (g *generator) labels(pct int) {
 }
 
 // custom writes, for about one object in twelve, a custom property (STIX 2.1 section 11.1) of
-// one of the JSON kinds: string, number with a fraction, list, nested object.
-func (g *generator) custom(h head) {
-	switch g.r.IntN(48) {
+// one of the JSON kinds: string, number with a fraction, nested object.
+func (g *generator) custom(h head, k kind) {
+	u := g.r.IntN(48)
+	if u == 2 && k != kIndicator {
+		u = 1 // a detection rule belongs on an indicator
+	}
+	switch u {
 	case 0:
 		g.key("x_cert_ticket")
 		g.scratch = append(g.scratch[:0], orgs[h.author-ownSlot].short...)

@@ -33,7 +33,7 @@ func (g *generator) relationship(i int64, v *version) {
 		g.ts("stop_time", start+int64(1+g.r.IntN(200))*dayMS)
 	}
 	g.maybeConfidence(50, v)
-	g.custom(h)
+	g.custom(h, kRelationship)
 }
 
 // sighting writes a sighting of an earlier indicator by an organisation, between the indicator's
@@ -67,7 +67,7 @@ func (g *generator) sighting(i int64, v *version) {
 		g.description(descriptions, v)
 	}
 	g.maybeConfidence(40, v)
-	g.custom(h)
+	g.custom(h, kSighting)
 }
 
 // observed writes one to four cyber-observables (IPv4 address, domain name, file) and the
@@ -100,7 +100,7 @@ func (g *generator) observed(i int64) error {
 		g.b = append(g.b, '"')
 	}
 	g.b = append(g.b, ']')
-	g.custom(h)
+	g.custom(h, kObserved)
 	g.b = append(g.b, '}')
 	return g.emit()
 }
@@ -188,7 +188,7 @@ func (g *generator) malware(i int64, v *version) {
 	}
 	g.maybeConfidence(50, v)
 	g.labels(30)
-	g.custom(h)
+	g.custom(h, kMalware)
 }
 
 // attackPattern writes an ATT&CK technique with its external reference and tactic.
@@ -217,7 +217,7 @@ func (g *generator) attackPattern(i int64, v *version) {
 	if g.maybe(25) {
 		g.pickList("x_mitre_platforms", []string{"Windows", "Linux", "macOS", "Network", "Office 365"}, 3)
 	}
-	g.custom(h)
+	g.custom(h, kAttackPattern)
 }
 
 // vulnerability writes a vulnerability named by its CVE id, with the cve external reference.
@@ -246,7 +246,7 @@ func (g *generator) vulnerability(i int64, v *version) {
 		g.b = append(g.b, '.')
 		g.b = appendInt(g.b, int64(score%10))
 	}
-	g.custom(h)
+	g.custom(h, kVulnerability)
 }
 
 // threatActor writes a threat actor with its types, sophistication, resources and motivation.
@@ -266,12 +266,12 @@ func (g *generator) threatActor(i int64, v *version) {
 		g.pickList("roles", threatActorRoles, 2)
 	}
 	g.str("sophistication", pick(g.r, sophistications))
-	g.actorTail(i, v, h, 40, 60)
+	g.actorTail(kThreatActor, i, v, h, 40, 60)
 }
 
 // actorTail writes what threat actors and intrusion sets share: goals, resources, motivation,
 // period of activity, confidence.
-func (g *generator) actorTail(i int64, v *version, h head, goalsPct, seenPct int) {
+func (g *generator) actorTail(k kind, i int64, v *version, h head, goalsPct, seenPct int) {
 	if g.maybe(goalsPct) {
 		g.pickList("goals", goals, 2)
 	}
@@ -281,7 +281,7 @@ func (g *generator) actorTail(i int64, v *version, h head, goalsPct, seenPct int
 		g.firstLastSeen(i, "first_seen", "last_seen")
 	}
 	g.maybeConfidence(50, v)
-	g.custom(h)
+	g.custom(h, k)
 }
 
 // intrusionSet writes an intrusion set, named the way vendors track clusters.
@@ -302,7 +302,7 @@ func (g *generator) intrusionSet(i int64, v *version) {
 		g.tmp = g.twoWords(g.tmp[:0], adjectives, animals)
 		g.listBytes("aliases", g.tmp)
 	}
-	g.actorTail(i, v, h, 50, 70)
+	g.actorTail(kIntrusionSet, i, v, h, 50, 70)
 }
 
 // campaign writes a campaign: an operation with an objective and a period of activity.
@@ -320,7 +320,7 @@ func (g *generator) campaign(i int64, v *version) {
 	g.str("objective", pick(g.r, goals))
 	g.maybeConfidence(50, v)
 	g.labels(20)
-	g.custom(h)
+	g.custom(h, kCampaign)
 }
 
 // courseOfAction writes a recommended mitigation.
@@ -329,7 +329,7 @@ func (g *generator) courseOfAction(i int64, v *version) {
 	g.header(kCourseOfAction, i, v, h)
 	g.str("name", pick(g.r, coursesOfAction))
 	g.describe(60, v)
-	g.custom(h)
+	g.custom(h, kCourseOfAction)
 }
 
 const maxReportRefs = 12
@@ -384,7 +384,7 @@ func (g *generator) report(i int64, v *version) {
 	if g.maybe(20) {
 		g.str("x_report_series", pick(g.r, []string{"weekly", "flash", "sector", "annual"}))
 	}
-	g.custom(h)
+	g.custom(h, kReport)
 }
 
 // note writes an analyst's note on one to three earlier objects.
@@ -403,5 +403,5 @@ func (g *generator) note(i int64, v *version) {
 	}
 	g.list("authors", pick(g.r, analysts))
 	g.refs("object_refs", g.pickRefs(i, 1+g.r.IntN(3)))
-	g.custom(h)
+	g.custom(h, kNote)
 }
