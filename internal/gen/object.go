@@ -8,8 +8,8 @@ import (
 
 // object builds in g.b the object of slot i, of kind k, as version v (nil for its first version).
 // Everything drawn for the object comes from g.r, reseeded for slot i, in the same order whatever
-// v says, so that a later version repeats the earlier one and changes only what v.. draws from
-// g.vr.
+// v says, so that a later version repeats the earlier one; what the version changes is drawn
+// from g.vr.
 func (g *generator) object(k kind, i int64, v *version) {
 	g.b = g.b[:0]
 	switch k {
