@@ -1,11 +1,8 @@
 package stix
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 )
 
 // Object is one STIX object: its exact JSON and the common properties the node works with.
@@ -85,50 +82,28 @@ func errorf(prop, format string, args ...any) *Error {
 
 // Decode parses and validates one STIX object from its JSON. The error, when not nil, says what
 // is wrong (an *Error, or several joined with errors.Join); the object is then not usable.
+// Duplicate member names, invalid UTF-8 and nesting deeper than 1000 levels are rejected as
+// malformed JSON.
 func Decode(raw []byte) (*Object, error) {
-	m, err := decodeMap(raw)
+	m, compact, err := parseObject(raw)
 	if err != nil {
-		return nil, err
+		return nil, &Error{Reason: "malformed JSON: " + err.Error()}
 	}
 	o := &Object{Props: m}
 	if err := validate(o); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(raw))
-	if err := json.Compact(&buf, raw); err != nil {
-		return nil, &Error{Reason: "malformed JSON: " + err.Error()}
-	}
-	o.Raw = buf.Bytes()
+	o.Raw = compact
 	return o, nil
 }
 
 // decodeMap decodes a JSON object, keeping numbers exact.
 func decodeMap(raw []byte) (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, &Error{Reason: "malformed JSON: " + jsonErr(err)}
-	}
-	if d.More() {
-		return nil, &Error{Reason: "malformed JSON: more than one value"}
-	}
-	// A trailing garbage token is caught by More; a second complete value too.
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, &Error{Reason: fmt.Sprintf("a STIX object must be a JSON object, not %s", jsonKind(v))}
+	m, _, err := parseObject(raw)
+	if err != nil {
+		return nil, &Error{Reason: "malformed JSON: " + err.Error()}
 	}
 	return m, nil
-}
-
-func jsonErr(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
-	}
-	s := err.Error()
-	return strings.TrimPrefix(s, "json: ")
 }
 
 // jsonKind names the JSON type of a decoded value for error messages.
