@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/entente/entente/internal/store"
 )
@@ -61,13 +60,7 @@ func nameTaken(ctx context.Context, tx *sql.Tx, self, name string) error {
 
 // Create stores c, generating its id when empty.
 func (cs *collectionStore) Create(ctx context.Context, c store.Collection) (store.Collection, error) {
-	if c.ID == "" {
-		c.ID = store.NewUUID()
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = time.Now()
-	}
-	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Microsecond)
+	store.Fill(&c.ID, &c.CreatedAt)
 	err := cs.s.write(ctx, func(tx *sql.Tx) error {
 		if err := errors.Join(nameTaken(ctx, tx, "", c.ID), nameTaken(ctx, tx, "", c.Alias)); err != nil {
 			return err

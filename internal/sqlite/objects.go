@@ -182,27 +182,55 @@ func clearFlag(ctx context.Context, tx *sql.Tx, flag string, seq int64, added []
 	return nil
 }
 
-// insertRows inserts the planned rows with one prepared statement.
+// insertChunk is how many rows one INSERT statement carries: fewer statements, less overhead per
+// row, and 19 columns × 50 rows stays well under SQLite's limit on parameters.
+const insertChunk = 50
+
+// insertColumns are the columns Add writes, in the order of rowArgs.
+const insertColumns = `coll, date_added, id, type, spec_version, version, version_text, tlp, revoked, is_latest,
+	is_first, created_by_ref, labels, origin_org, via, peer, received_at, signature, raw`
+
+const insertValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertRows inserts the planned rows, insertChunk to a statement; the statement for full chunks
+// is prepared once per batch.
 func insertRows(ctx context.Context, tx *sql.Tx, seq int64, objs []store.NewObject, rows []store.PlannedRow) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO objects (coll, date_added, id, type, spec_version, version,
-		version_text, tlp, revoked, is_latest, is_first, created_by_ref, labels, origin_org, via, peer,
-		received_at, signature, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("prepare insert: %w", err)
-	}
-	defer stmt.Close()
-	for _, r := range rows {
-		n := objs[r.Index]
-		ob := n.Object
-		labels, err := labelsJSON(ob.Labels)
-		if err != nil {
-			return fmt.Errorf("object %s: %w", ob.ID, err)
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
 		}
-		_, err = stmt.ExecContext(ctx, seq, r.DateAdded, ob.ID, ob.Type, store.SpecVersion(ob), ob.Version(),
-			ob.VersionText(), int64(storedTLP(n.TLP)), ob.Revoked, r.Latest, r.First, nullString(ob.CreatedByRef),
-			labels, n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, micro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
+	}()
+	args := make([]any, 0, insertChunk*19)
+	for len(rows) > 0 {
+		chunk := rows[:min(insertChunk, len(rows))]
+		rows = rows[len(chunk):]
+		args = args[:0]
+		for _, r := range chunk {
+			n := objs[r.Index]
+			ob := n.Object
+			labels, err := labelsJSON(ob.Labels)
+			if err != nil {
+				return fmt.Errorf("object %s: %w", ob.ID, err)
+			}
+			args = append(args, seq, r.DateAdded, ob.ID, ob.Type, store.SpecVersion(ob), ob.Version(),
+				ob.VersionText(), int64(storedTLP(n.TLP)), ob.Revoked, r.Latest, r.First, nullString(ob.CreatedByRef),
+				labels, n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, micro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
+		}
+		q := `INSERT INTO objects (` + insertColumns + `) VALUES ` + insertValues + strings.Repeat(", "+insertValues, len(chunk)-1)
+		var err error
+		if len(chunk) == insertChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, q); err != nil {
+					return fmt.Errorf("prepare insert: %w", err)
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
 		if err != nil {
-			return fmt.Errorf("insert object %s: %w", ob.ID, err)
+			return fmt.Errorf("insert objects: %w", err)
 		}
 	}
 	return nil

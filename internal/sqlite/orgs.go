@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/entente/entente/internal/store"
 )
@@ -28,13 +27,7 @@ func (g *orgStore) Create(ctx context.Context, o store.Org) (store.Org, error) {
 	if o.Name == "" {
 		return store.Org{}, fmt.Errorf("create organisation: empty name: %w", store.ErrInvalid)
 	}
-	if o.ID == "" {
-		o.ID = store.NewUUID()
-	}
-	if o.CreatedAt.IsZero() {
-		o.CreatedAt = time.Now()
-	}
-	o.CreatedAt = o.CreatedAt.UTC().Truncate(time.Microsecond)
+	store.Fill(&o.ID, &o.CreatedAt)
 	_, err := g.s.w.ExecContext(ctx, `INSERT INTO orgs (`+orgColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, o.Name, o.Country, o.Contact, o.IdentityID, o.Self, micro(o.CreatedAt))
 	if isUnique(err) {

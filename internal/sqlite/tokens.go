@@ -28,15 +28,8 @@ func (ts *tokenStore) Create(ctx context.Context, t store.Token) (store.Token, e
 	if len(t.Hash) == 0 {
 		return store.Token{}, fmt.Errorf("create token: empty hash: %w", store.ErrInvalid)
 	}
-	if t.ID == "" {
-		t.ID = store.NewUUID()
-	}
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = time.Now()
-	}
-	t.CreatedAt = t.CreatedAt.UTC().Truncate(time.Microsecond)
-	t.ExpiresAt = fromMicro(micro(t.ExpiresAt))
-	t.RevokedAt = fromMicro(micro(t.RevokedAt))
+	store.Fill(&t.ID, &t.CreatedAt)
+	t.ExpiresAt, t.RevokedAt = store.Micro(t.ExpiresAt), store.Micro(t.RevokedAt)
 	_, err := ts.s.w.ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Hash, t.OrgID, t.Role, t.Label, micro(t.CreatedAt), micro(t.ExpiresAt), micro(t.RevokedAt))
 	switch {
