@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -156,36 +155,12 @@ func (r *rowSource) Values() ([]any, error) {
 		labels = ob.Labels
 	}
 	r.vals = append(r.vals[:0], r.seq, p.DateAdded, ob.ID, ob.Type, store.SpecVersion(ob), ob.Version(),
-		ob.VersionText(), int16(storedTLP(n.TLP)), ob.Revoked, p.Latest, p.First, createdBy, labels,
-		n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, micro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
+		ob.VersionText(), int16(n.StoredTLP()), ob.Revoked, p.Latest, p.First, createdBy, labels,
+		n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, store.UnixMicro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
 	return r.vals, nil
 }
 
 func (r *rowSource) Err() error { return nil }
-
-// storedTLP maps the zero TLP (none computed) to Unknown, as the interface promises.
-func storedTLP(t stix.TLP) stix.TLP {
-	if t == 0 {
-		return stix.TLPUnknown
-	}
-	return t
-}
-
-// micro turns a time into microseconds since the epoch, 0 for the zero time.
-func micro(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-// fromMicro is the inverse of micro.
-func fromMicro(us int64) time.Time {
-	if us == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(us).UTC()
-}
 
 // recordColumns are the columns scanRecord reads, raw last.
 const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.version_text, o.tlp, o.revoked,
@@ -205,7 +180,7 @@ func scanRecord(row pgx.Row, r *store.Record, withRaw bool, extra ...any) error 
 		return err
 	}
 	r.TLP = stix.TLP(tlp)
-	r.Origin.ReceivedAt = fromMicro(received)
+	r.Origin.ReceivedAt = store.TimeFromMicro(received)
 	return nil
 }
 
@@ -232,26 +207,12 @@ func (q *query) in(col string, vals []string) {
 	}
 }
 
-// versions writes the match[version] condition; a lone last or first is the bare flag, which is
-// what the partial indexes are declared with.
+// versions writes the match[version] condition.
 func (q *query) versions(v store.VersionMatch) {
-	if v.All {
-		return
+	cond := store.VersionCondition(v, func(at []int64) string { return "o.version = ANY(" + q.arg(at) + ")" })
+	if cond != "" {
+		q.b.WriteString(" AND " + cond)
 	}
-	if v.IsZero() {
-		v.Last = true
-	}
-	var terms []string
-	if v.Last {
-		terms = append(terms, "o.is_latest")
-	}
-	if v.First {
-		terms = append(terms, "o.is_first")
-	}
-	if len(v.At) > 0 {
-		terms = append(terms, "o.version = ANY("+q.arg(v.At)+")")
-	}
-	q.b.WriteString(` AND (` + strings.Join(terms, " OR ") + `)`)
 }
 
 // Query builds one statement whose filters map onto the indexes and fetches Limit+1 rows to tell

@@ -29,7 +29,7 @@ func scanCollection(row scanner) (store.Collection, error) {
 			return c, fmt.Errorf("collection %s: decode list: %w", c.ID, err)
 		}
 	}
-	c.CreatedAt = fromMicro(created)
+	c.CreatedAt = store.TimeFromMicro(created)
 	return c, nil
 }
 
@@ -68,7 +68,7 @@ func (cs *collectionStore) Create(ctx context.Context, c store.Collection) (stor
 		_, err := tx.ExecContext(ctx, `INSERT INTO collections (id, alias, title, description, media_types,
 			read_orgs, write_orgs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, nullString(c.Alias), c.Title, c.Description, jsonList(c.MediaTypes), jsonList(c.Read),
-			jsonList(c.Write), micro(c.CreatedAt))
+			jsonList(c.Write), store.UnixMicro(c.CreatedAt))
 		if isUnique(err) {
 			return fmt.Errorf("id or alias taken: %w", store.ErrConflict)
 		}
