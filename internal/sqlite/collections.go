@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/entente/entente/internal/store"
 )
@@ -30,7 +29,7 @@ func scanCollection(row scanner) (store.Collection, error) {
 			return c, fmt.Errorf("collection %s: decode list: %w", c.ID, err)
 		}
 	}
-	c.CreatedAt = fromMicro(created)
+	c.CreatedAt = store.TimeFromMicro(created)
 	return c, nil
 }
 
@@ -61,13 +60,7 @@ func nameTaken(ctx context.Context, tx *sql.Tx, self, name string) error {
 
 // Create stores c, generating its id when empty.
 func (cs *collectionStore) Create(ctx context.Context, c store.Collection) (store.Collection, error) {
-	if c.ID == "" {
-		c.ID = store.NewUUID()
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = time.Now()
-	}
-	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Microsecond)
+	store.Fill(&c.ID, &c.CreatedAt)
 	err := cs.s.write(ctx, func(tx *sql.Tx) error {
 		if err := errors.Join(nameTaken(ctx, tx, "", c.ID), nameTaken(ctx, tx, "", c.Alias)); err != nil {
 			return err
@@ -75,7 +68,7 @@ func (cs *collectionStore) Create(ctx context.Context, c store.Collection) (stor
 		_, err := tx.ExecContext(ctx, `INSERT INTO collections (id, alias, title, description, media_types,
 			read_orgs, write_orgs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, nullString(c.Alias), c.Title, c.Description, jsonList(c.MediaTypes), jsonList(c.Read),
-			jsonList(c.Write), micro(c.CreatedAt))
+			jsonList(c.Write), store.UnixMicro(c.CreatedAt))
 		if isUnique(err) {
 			return fmt.Errorf("id or alias taken: %w", store.ErrConflict)
 		}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/entente/entente/internal/store"
 )
@@ -18,7 +17,7 @@ func scanOrg(row scanner) (store.Org, error) {
 	var o store.Org
 	var created int64
 	err := row.Scan(&o.ID, &o.Name, &o.Country, &o.Contact, &o.IdentityID, &o.Self, &created)
-	o.CreatedAt = fromMicro(created)
+	o.CreatedAt = store.TimeFromMicro(created)
 	return o, err
 }
 
@@ -28,15 +27,9 @@ func (g *orgStore) Create(ctx context.Context, o store.Org) (store.Org, error) {
 	if o.Name == "" {
 		return store.Org{}, fmt.Errorf("create organisation: empty name: %w", store.ErrInvalid)
 	}
-	if o.ID == "" {
-		o.ID = store.NewUUID()
-	}
-	if o.CreatedAt.IsZero() {
-		o.CreatedAt = time.Now()
-	}
-	o.CreatedAt = o.CreatedAt.UTC().Truncate(time.Microsecond)
+	store.Fill(&o.ID, &o.CreatedAt)
 	_, err := g.s.w.ExecContext(ctx, `INSERT INTO orgs (`+orgColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.Name, o.Country, o.Contact, o.IdentityID, o.Self, micro(o.CreatedAt))
+		o.ID, o.Name, o.Country, o.Contact, o.IdentityID, o.Self, store.UnixMicro(o.CreatedAt))
 	if isUnique(err) {
 		return store.Org{}, fmt.Errorf("create organisation %q: id, name or own organisation taken: %w", o.Name, store.ErrConflict)
 	}

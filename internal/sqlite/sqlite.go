@@ -90,6 +90,12 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Statement journals and temporary sorts stay in memory: a multi-row INSERT otherwise writes
+	// every page it touches to a temporary file first.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	// A page cache large enough for the hot parts of the object indexes: inserts with random
+	// UUIDs touch pages all over the id index.
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB(readOnly)))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -106,6 +112,15 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(0)
 	return db, nil
+}
+
+// cacheKiB is the page cache of one connection: larger for the writer, which walks the indexes
+// of every insert.
+func cacheKiB(readOnly bool) int {
+	if readOnly {
+		return 16 << 10
+	}
+	return 64 << 10
 }
 
 // Objects returns the object store.

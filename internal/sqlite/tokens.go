@@ -18,7 +18,7 @@ func scanToken(row scanner) (store.Token, error) {
 	var t store.Token
 	var created, expires, revoked int64
 	err := row.Scan(&t.ID, &t.Hash, &t.OrgID, &t.Role, &t.Label, &created, &expires, &revoked)
-	t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromMicro(created), fromMicro(expires), fromMicro(revoked)
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = store.TimeFromMicro(created), store.TimeFromMicro(expires), store.TimeFromMicro(revoked)
 	return t, err
 }
 
@@ -28,17 +28,10 @@ func (ts *tokenStore) Create(ctx context.Context, t store.Token) (store.Token, e
 	if len(t.Hash) == 0 {
 		return store.Token{}, fmt.Errorf("create token: empty hash: %w", store.ErrInvalid)
 	}
-	if t.ID == "" {
-		t.ID = store.NewUUID()
-	}
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = time.Now()
-	}
-	t.CreatedAt = t.CreatedAt.UTC().Truncate(time.Microsecond)
-	t.ExpiresAt = fromMicro(micro(t.ExpiresAt))
-	t.RevokedAt = fromMicro(micro(t.RevokedAt))
+	store.Fill(&t.ID, &t.CreatedAt)
+	t.ExpiresAt, t.RevokedAt = store.Micro(t.ExpiresAt), store.Micro(t.RevokedAt)
 	_, err := ts.s.w.ExecContext(ctx, `INSERT INTO tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Hash, t.OrgID, t.Role, t.Label, micro(t.CreatedAt), micro(t.ExpiresAt), micro(t.RevokedAt))
+		t.ID, t.Hash, t.OrgID, t.Role, t.Label, store.UnixMicro(t.CreatedAt), store.UnixMicro(t.ExpiresAt), store.UnixMicro(t.RevokedAt))
 	switch {
 	case isUnique(err):
 		return store.Token{}, fmt.Errorf("create token: id or hash taken: %w", store.ErrConflict)
@@ -77,7 +70,7 @@ func (ts *tokenStore) Revoke(ctx context.Context, id string, at time.Time) error
 	if at.IsZero() {
 		return fmt.Errorf("revoke token %q: zero time: %w", id, store.ErrInvalid)
 	}
-	res, err := ts.s.w.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ?`, micro(at), id)
+	res, err := ts.s.w.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ?`, store.UnixMicro(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke token %q: %w", id, err)
 	}

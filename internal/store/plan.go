@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/rand"
 	"fmt"
+	"time"
 
 	"github.com/entente/entente/internal/stix"
 )
@@ -135,4 +136,25 @@ func SpecVersion(o *stix.Object) string {
 		return "2.1"
 	}
 	return o.SpecVersion
+}
+
+// Fill gives an empty id a new UUID and a zero creation time the current time, and brings the
+// time to what every backend keeps: UTC, whole microseconds.
+func Fill(id *string, created *time.Time) {
+	if *id == "" {
+		*id = NewUUID()
+	}
+	if created.IsZero() {
+		*created = time.Now()
+	}
+	*created = Micro(*created)
+}
+
+// Micro returns t in UTC truncated to whole microseconds, the precision backends keep; the zero
+// time stays zero.
+func Micro(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
 }

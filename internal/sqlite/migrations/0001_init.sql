@@ -10,7 +10,9 @@
 -- process may cache id -> seq. collections.num_objects counts the collection's object versions, kept
 -- by Add and Delete, so that Count does not scan.
 --
--- objects holds one row per object version per collection, keyed by (coll, date_added). raw is the
+-- objects holds one row per object version per collection, keyed by (coll, date_added); coll has
+-- no foreign key because Add takes it from the row it read in the same write transaction and
+-- collections are never deleted (the check would cost every insert). raw is the
 -- object's compacted JSON exactly as received (a BLOB, never re-encoded). is_latest and is_first
 -- mark the highest and lowest version of each (coll, id); Add and Delete keep them right so that
 -- match[version]=last|first pages walk a partial index in date_added order. labels is a JSON array
@@ -51,7 +53,7 @@ CREATE TABLE collections (
 );
 
 CREATE TABLE objects (
-	coll           INTEGER NOT NULL REFERENCES collections (seq),
+	coll           INTEGER NOT NULL,
 	date_added     INTEGER NOT NULL,
 	id             TEXT NOT NULL,
 	type           TEXT NOT NULL,

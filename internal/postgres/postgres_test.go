@@ -1,0 +1,161 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/entente/entente/internal/postgres"
+	"github.com/entente/entente/internal/store"
+	"github.com/entente/entente/internal/store/storetest"
+)
+
+// testDSN returns the server to test against, from ENTENTE_TEST_POSTGRES, or skips.
+func testDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv("ENTENTE_TEST_POSTGRES")
+	if dsn == "" {
+		tb.Skip("ENTENTE_TEST_POSTGRES is not set: skipping the PostgreSQL store tests " +
+			"(e.g. ENTENTE_TEST_POSTGRES='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable')")
+	}
+	return dsn
+}
+
+// withDatabase returns dsn pointed at database name.
+func withDatabase(tb testing.TB, dsn, name string) string {
+	tb.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			tb.Fatalf("ENTENTE_TEST_POSTGRES: %v", err)
+		}
+		u.Path = "/" + name
+		return u.String()
+	}
+	return dsn + " dbname=" + name
+}
+
+// withSearchPath returns dsn with the connections' search_path set to schema.
+func withSearchPath(dsn, schema string) string {
+	if strings.Contains(dsn, "://") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		return dsn + sep + "search_path=" + schema
+	}
+	return dsn + " search_path=" + schema
+}
+
+// freshDatabase creates a uniquely named database for this test run and drops it when the test
+// ends, so that parallel runs never share tables. It returns the DSN of the new database.
+func freshDatabase(tb testing.TB) string {
+	tb.Helper()
+	dsn := testDSN(tb)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("connect to ENTENTE_TEST_POSTGRES: %v", err)
+	}
+	name := "entente_test_" + strings.ReplaceAll(store.NewUUID(), "-", "")
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close(ctx)
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	return withDatabase(tb, dsn, name)
+}
+
+var schemas atomic.Int64
+
+// openIn opens a store in a new schema of the database dsn; schemas are cheaper than databases,
+// so every subtest of the suite gets its own.
+func openIn(tb testing.TB, dsn string) *postgres.Store {
+	tb.Helper()
+	ctx := context.Background()
+	schema := fmt.Sprintf("s%d", schemas.Add(1))
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	conn.Close(ctx)
+	if err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	s, err := postgres.Open(ctx, withSearchPath(dsn, schema), nil)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	dsn := freshDatabase(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return openIn(t, dsn) })
+}
+
+// TestOpenConcurrently opens one empty database from several goroutines at once: the advisory
+// lock must let exactly one of them apply each migration.
+func TestOpenConcurrently(t *testing.T) {
+	dsn := freshDatabase(t)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := postgres.Open(ctx, dsn, nil)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = 1`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("schema_migrations rows for version 1: got %d, %v, want 1", n, err)
+	}
+}
+
+// TestMigrationsMatchSQLite checks that both backends have the same migration numbers.
+func TestMigrationsMatchSQLite(t *testing.T) {
+	pg, err := store.ReadMigrations(os.DirFS("migrations"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lite, err := store.ReadMigrations(os.DirFS("../sqlite/migrations"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b []int
+	for _, m := range pg {
+		a = append(a, m.Version)
+	}
+	for _, m := range lite {
+		b = append(b, m.Version)
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) || len(a) == 0 {
+		t.Errorf("migration numbers: postgres %v, sqlite %v, want the same", a, b)
+	}
+}

@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/entente/entente/internal/store"
+)
+
+type settingStore struct{ s *Store }
+
+// Get returns the value of key.
+func (ss *settingStore) Get(ctx context.Context, key string) (string, error) {
+	var v string
+	err := ss.s.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("setting %q: %w", key, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("setting %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// Set writes key, replacing any value.
+func (ss *settingStore) Set(ctx context.Context, key, value string) error {
+	_, err := ss.s.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("set %q: %w", key, err)
+	}
+	return nil
+}
+
+// SetIfAbsent writes key unless it exists.
+func (ss *settingStore) SetIfAbsent(ctx context.Context, key, value string) (bool, error) {
+	tag, err := ss.s.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value)
+	if err != nil {
+		return false, fmt.Errorf("set %q if absent: %w", key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

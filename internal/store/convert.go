@@ -1,0 +1,57 @@
+package store
+
+import (
+	"strings"
+	"time"
+
+	"github.com/entente/entente/internal/stix"
+)
+
+// StoredTLP is the TLP a backend stores for n: the zero TLP (none computed) becomes Unknown, as
+// NewObject promises.
+func (n NewObject) StoredTLP() stix.TLP {
+	if n.TLP == 0 {
+		return stix.TLPUnknown
+	}
+	return n.TLP
+}
+
+// UnixMicro returns t in microseconds since the epoch, and 0 for the zero time.
+func UnixMicro(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// TimeFromMicro is the inverse of UnixMicro, in UTC.
+func TimeFromMicro(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// VersionCondition returns the SQL condition for v on a table aliased o with the columns
+// is_latest, is_first and version, or "" when v selects all versions. at writes the
+// backend's test of o.version against a list. A lone last or first is the bare flag, the form
+// the partial indexes are declared with, so that both databases pick them.
+func VersionCondition(v VersionMatch, at func(versions []int64) string) string {
+	if v.All {
+		return ""
+	}
+	if v.IsZero() {
+		v.Last = true
+	}
+	var terms []string
+	if v.Last {
+		terms = append(terms, "o.is_latest")
+	}
+	if v.First {
+		terms = append(terms, "o.is_first")
+	}
+	if len(v.At) > 0 {
+		terms = append(terms, at(v.At))
+	}
+	return "(" + strings.Join(terms, " OR ") + ")"
+}
