@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/entente/entente/internal/auth"
+	"github.com/entente/entente/internal/config"
+	"github.com/entente/entente/internal/ingest"
+	"github.com/entente/entente/internal/postgres"
+	"github.com/entente/entente/internal/sqlite"
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// DefaultCollection is the alias of the collection created on first start, used when a command
+// names none.
+const DefaultCollection = "default"
+
+// node is an opened data directory and store, bootstrapped.
+type node struct {
+	cfg   config.Config
+	log   *slog.Logger
+	store store.Store
+	self  store.Org
+	// newAdminToken is the first admin token when this start created it, "" otherwise.
+	newAdminToken string
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openNode opens the configured store, applying migrations, and on first start creates the own
+// organisation, the default collection and the first admin token.
+func openNode(ctx context.Context, cfg config.Config, log *slog.Logger) (*node, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	var st store.Store
+	var err error
+	if path, ok := cfg.SQLitePath(); ok {
+		st, err = sqlite.Open(ctx, path, log)
+	} else {
+		st, err = postgres.Open(ctx, cfg.DB, log)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	n := &node{cfg: cfg, log: log, store: st}
+	if err := n.bootstrap(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("first start: %w", err)
+	}
+	return n, nil
+}
+
+func (n *node) Close() error { return n.store.Close() }
+
+func (n *node) bootstrap(ctx context.Context) error {
+	self, err := n.store.Orgs().Self(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		self, err = n.store.Orgs().Create(ctx, store.Org{
+			Name: n.cfg.OrgName, Self: true, IdentityID: stix.NewID("identity"), CreatedAt: time.Now().UTC(),
+		})
+		if errors.Is(err, store.ErrConflict) { // another process started at the same moment
+			self, err = n.store.Orgs().Self(ctx)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("own organisation: %w", err)
+	}
+	n.self = self
+	if _, err := n.store.Collections().Get(ctx, DefaultCollection); errors.Is(err, store.ErrNotFound) {
+		_, err = n.store.Collections().Create(ctx, store.Collection{
+			Alias: DefaultCollection, Title: "Default collection",
+			Description: "Objects imported or created without naming a collection.",
+			CreatedAt:   time.Now().UTC(),
+		})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("default collection: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("default collection: %w", err)
+	}
+	secret := strings.TrimSpace(n.cfg.AdminToken)
+	if secret == "" {
+		secret = auth.NewSecret()
+	}
+	first, err := n.store.Settings().SetIfAbsent(ctx, "bootstrap.admin_token", time.Now().UTC().Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("admin token: %w", err)
+	}
+	if !first {
+		return nil
+	}
+	if _, err := n.store.Tokens().Create(ctx, store.Token{
+		Hash: auth.Hash(secret), OrgID: self.ID, Role: auth.RoleAdmin, Label: "first admin token", CreatedAt: time.Now().UTC(),
+	}); err != nil {
+		return fmt.Errorf("admin token: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(n.cfg.Data, "admin.token"), []byte(secret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("writing admin.token: %w", err)
+	}
+	n.newAdminToken = secret
+	return nil
+}
+
+func (n *node) defaultTLP() stix.TLP {
+	t, ok := stix.ParseTLP(n.cfg.DefaultTLP)
+	if !ok {
+		return stix.TLPAmberStrict
+	}
+	return t
+}
+
+func (n *node) ingester() *ingest.Ingester {
+	return &ingest.Ingester{Objects: n.store.Objects(), DefaultTLP: n.defaultTLP(), Logger: n.log}
+}
+
+// collection resolves a collection given by id or alias, or the default one.
+func (n *node) collection(ctx context.Context, idOrAlias string) (store.Collection, error) {
+	if idOrAlias == "" {
+		idOrAlias = DefaultCollection
+	}
+	c, err := n.store.Collections().Get(ctx, idOrAlias)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, fmt.Errorf("no collection %q (see 'entente collection list')", idOrAlias)
+	}
+	return c, err
+}
+
+// org resolves ORG as the contract defines it: an id, a unique name, or "self".
+func (n *node) org(ctx context.Context, ref string) (store.Org, error) {
+	if ref == "self" {
+		return n.self, nil
+	}
+	o, err := n.store.Orgs().Get(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, fmt.Errorf("no organisation %q (see 'entente org list')", ref)
+	}
+	return o, err
+}
+
+// withNode parses flags, opens the node and runs fn with it.
+func withNode(ctx context.Context, e *env, f *flagSet, args []string, fn func(n *node) error) error {
+	cfg, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	// Commands other than serve say only what goes wrong, unless asked for more.
+	if cfg.LogLevel == "info" {
+		cfg.LogLevel = "warn"
+	}
+	n, err := openNode(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if n.newAdminToken != "" {
+		fmt.Fprintf(e.stderr, "First start: created the own organisation %q and the first admin token (also in %s):\n%s\n",
+			n.self.Name, filepath.Join(cfg.Data, "admin.token"), n.newAdminToken)
+	}
+	return fn(n)
+}
