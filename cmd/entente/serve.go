@@ -64,7 +64,7 @@ func (n *node) handler(ctx context.Context) (http.Handler, error) {
 	}, n.log)
 	apiH := api.New(api.Deps{Store: n.store, Auth: authn, Logger: n.log})
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
-		"/taxii2/":  ts.Handler(),
+		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,
 	}}), nil
 }
