@@ -28,6 +28,9 @@ type Store interface {
 	Orgs() OrgStore
 	Tokens() TokenStore
 	Settings() SettingStore
+	Agreements() AgreementStore
+	Shares() ShareStore
+	Audit() AuditStore
 	StatusStore
 	// Close releases the database. It is safe to call once.
 	Close() error
@@ -42,11 +45,21 @@ type Provenance struct {
 	Signature  string    // evidence of a verified signature, if any (federation)
 }
 
-// NewObject is one validated object version to add to a collection.
+// NewObject is one validated object version to add to a collection, with the facts the sharing
+// policy computed for it (see policy.Facts), kept as columns so that queries can filter by them.
 type NewObject struct {
 	Object *stix.Object
 	TLP    stix.TLP // effective TLP as computed by the caller (policy); 0 is stored as unknown
 	Origin Provenance
+	// Personal is the personal data class (policy.PersonalClass: 0 none, 1 embedded, 2 integral).
+	Personal uint8
+	// GranularRequired and GranularOptional are policy.Levels bitmasks: the TLP levels of granular
+	// markings stricter than the object's TLP on parts redaction cannot and can remove.
+	GranularRequired uint8
+	GranularOptional uint8
+	// Shares are RED recipients (organisation or identity ids) named in the object itself; they
+	// are added to the object's share list (ShareStore) in the same transaction.
+	Shares []string
 }
 
 // Outcome is what happened to one object given to ObjectStore.Add.
@@ -80,7 +93,12 @@ type Record struct {
 	TLP         stix.TLP
 	Revoked     bool
 	Origin      Provenance
-	Raw         []byte // the object's JSON; nil when the query asked for metadata only
+	Labels      []string
+	// Personal, GranularRequired and GranularOptional are as given in NewObject.
+	Personal         uint8
+	GranularRequired uint8
+	GranularOptional uint8
+	Raw              []byte // the object's JSON; nil when the query asked for metadata only
 }
 
 // VersionMatch selects versions of each object, as TAXII's match[version] does. The zero value
@@ -106,6 +124,65 @@ type Filter struct {
 	SpecVersions []string // any of these spec versions; empty means every object's latest
 	Limit        int      // at most this many records; must be > 0
 	MetadataOnly bool     // leave Record.Raw nil (manifests)
+	// Scope, when not nil, restricts the records to what one recipient may receive under the
+	// sharing policy. It is applied in the query itself, never after it, so that paging is exact.
+	Scope *Scope
+}
+
+// Scope is the sharing policy's description of everything one recipient may receive
+// (policy.Scope in store terms); see the policy package for its meaning. A backend admits a
+// record exactly when policy.Scope.Admits would admit its facts:
+//
+//	Nothing                    → no record
+//	origin <> ExcludeOrigin    (when ExcludeOrigin is set)
+//	and one of
+//	  origin = Own and (tlp in OwnLevels or (tlp in NamedLevels and the object's share list
+//	                    names one of Named))
+//	  origin in Onward and tlp in OnwardLevels
+//	  origin is neither Own nor in Onward (or empty) and tlp in OtherLevels
+//	and GranularRequired has no level outside the levels of the branch that matched
+//	and type in Types (when set) and type not in ExcludeTypes
+//	and one of the labels in Labels (when set) and none in ExcludeLabels
+//	and date_added <= AddedBy (when AddedBy is not 0)
+//	and personal <= PersonalMax
+//
+// Levels are bitmasks with bit t set for TLP value t (1 clear … 5 red) and bit 7 for unknown
+// (stored TLP 0 or 255); LevelTLPs lists the stored values a mask admits.
+type Scope struct {
+	Nothing bool
+
+	Own         string
+	OwnLevels   uint8
+	NamedLevels uint8
+	Named       []string
+
+	Onward       []string
+	OnwardLevels uint8
+	OtherLevels  uint8
+
+	ExcludeOrigin string
+
+	Types, ExcludeTypes, Labels, ExcludeLabels []string
+
+	AddedBy     int64 // microseconds; 0 for no embargo
+	PersonalMax uint8
+}
+
+// UnknownLevel is the bit of a Levels mask that stands for an unknown TLP.
+const UnknownLevel uint8 = 1 << 7
+
+// LevelTLPs returns the stored TLP values a levels mask admits (for "tlp IN (…)").
+func LevelTLPs(levels uint8) []int {
+	var out []int
+	for t := stix.TLPClear; t <= stix.TLPRed; t++ {
+		if levels&(1<<t) != 0 {
+			out = append(out, int(t))
+		}
+	}
+	if levels&UnknownLevel != 0 {
+		out = append(out, 0, int(stix.TLPUnknown))
+	}
+	return out
 }
 
 // Page is one page of records.
@@ -230,4 +307,68 @@ type StatusStore interface {
 	Status(ctx context.Context, id string) (body []byte, orgID string, err error)
 	// PruneStatuses removes status resources created before the given time.
 	PruneStatuses(ctx context.Context, before time.Time) (int, error)
+}
+
+// Agreement is a sharing agreement with a partner organisation, as stored. The policy package
+// gives it meaning.
+type Agreement struct {
+	PartnerID     string
+	MaxTLP        stix.TLP
+	ValidFrom     time.Time // zero: in force from the start
+	ValidUntil    time.Time // zero: open-ended; exclusive
+	Types         []string
+	ExcludeTypes  []string
+	Labels        []string
+	ExcludeLabels []string
+	Embargo       time.Duration
+	OnwardSharing string // "none" or "community"
+	PersonalData  string // "redact", "deny" or "allow"
+	UpdatedAt     time.Time
+}
+
+// AgreementStore keeps sharing agreements, one per partner.
+type AgreementStore interface {
+	// Put creates or replaces the agreement with a.PartnerID. Errors: ErrNotFound when the
+	// partner organisation does not exist.
+	Put(ctx context.Context, a Agreement) error
+	// Get returns the agreement with a partner. Errors: ErrNotFound.
+	Get(ctx context.Context, partnerID string) (Agreement, error)
+	// List returns all agreements.
+	List(ctx context.Context) ([]Agreement, error)
+	// Remove deletes the agreement with a partner. Errors: ErrNotFound.
+	Remove(ctx context.Context, partnerID string) error
+}
+
+// ShareStore keeps the per-object share lists: who may receive an object's RED content.
+type ShareStore interface {
+	// Add names recipients (organisation or identity ids) on the object with this id, in every
+	// collection and version. Adding a recipient twice is harmless.
+	Add(ctx context.Context, objectID string, recipients []string) error
+	// List returns the recipients named for an object (none is not an error).
+	List(ctx context.Context, objectID string) ([]string, error)
+}
+
+// AuditEntry is one record of the tamper-evident audit log.
+type AuditEntry struct {
+	Seq      int64     // position in the log, from 1; assigned by the store
+	Time     time.Time // when it happened
+	Actor    string    // who: "org:ID token:ID", "cli", …
+	Action   string    // what: "read", "agreement.set", "share", …
+	Path     string    // through which path: "taxii", "api", "export", "federation", …
+	Object   string    // the object id(s) or thing concerned
+	Decision string    // the policy decision or outcome
+	Detail   string    // anything else, as JSON or text
+	PrevHash []byte    // Hash of the previous entry (empty for the first)
+	Hash     []byte    // the entry's hash, computed by the seal function given to Append
+}
+
+// AuditStore keeps the audit log, append-only.
+type AuditStore interface {
+	// Append adds e at the end of the log. Inside its transaction, and serialised with every
+	// other Append (across processes), it reads the last entry's Seq and Hash, sets e.Seq and
+	// e.PrevHash from them, and calls seal(&e) to compute e.Hash before storing e. It returns
+	// the stored entry.
+	Append(ctx context.Context, e AuditEntry, seal func(e *AuditEntry)) (AuditEntry, error)
+	// Scan calls fn for every entry from Seq after onwards, in order.
+	Scan(ctx context.Context, after int64, fn func(AuditEntry) error) error
 }
