@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,10 +18,11 @@ var (
 	genTexts      = []string{"plain text", "mail bob@example.org now", `esc bob\u0040example.org`, "ünïcode ✓"}
 )
 
-// drawObject draws the JSON of a STIX object with random markings (all id families, a
-// statement, an unknown id), granular markings on existing, missing and malformed selectors,
-// and personal data in the places the policy knows.
-func drawObject(t *rapid.T) string {
+// drawObject draws the JSON of a valid STIX object with random markings (all id families, a
+// statement, an unknown id), granular markings, and personal data in the places the policy
+// knows. It also draws odd selectors (missing and malformed, which stix.Decode rejects) to add
+// to the granular marking at the same index after decoding, see addOdd.
+func drawObject(t *rapid.T) (string, [][]string) {
 	typ := rapid.SampledFrom([]string{"indicator", "report", "note", "identity", "email-addr", "x-thing"}).Draw(t, "type")
 	var m []string // members, in order
 	add := func(k, rawValue string) { m = append(m, strconv.Quote(k)+":"+rawValue) }
@@ -92,8 +94,8 @@ func drawObject(t *rapid.T) string {
 			paths = append(paths, "x_sample_refs.[0]", "x_sample_refs.[1]")
 		}
 		if rapid.Bool().Draw(t, "extension") {
-			add("extensions", `{"x-ext":{"extension_type":"property-extension","who_ref":"`+rapid.SampledFrom(refs).Draw(t, "who")+`","note":"`+rapid.SampledFrom(genTexts).Draw(t, "note")+`"},"y-ext":{"extension_type":"property-extension","k":1}}`)
-			paths = append(paths, "extensions.x-ext.note", "extensions.y-ext.k", "extensions")
+			add("extensions", `{"x-ext":{"extension_type":"property-extension","who_ref":"`+rapid.SampledFrom(refs).Draw(t, "who")+`","note":"`+rapid.SampledFrom(genTexts).Draw(t, "note")+`"},"y-ext":{"extension_type":"property-extension","kind":1}}`)
+			paths = append(paths, "extensions.x-ext.note", "extensions.y-ext.kind", "extensions")
 		}
 		if l := drawSubset(t, "markings", allMarkingIDs); len(l) > 0 {
 			add("object_marking_refs", `["`+strings.Join(l, `","`)+`"]`)
@@ -102,12 +104,14 @@ func drawObject(t *rapid.T) string {
 			add(RecipientsProperty, `["`+orgA+`"]`)
 		}
 	}
+	var odd [][]string
 	if n := rapid.IntRange(0, 3).Draw(t, "granular"); n > 0 {
 		var gms []string
-		for range n {
+		odd = make([][]string, n)
+		for i := range n {
 			sels := []string{rapid.SampledFrom(paths).Draw(t, "selector")}
 			if rapid.IntRange(0, 5).Draw(t, "odd selector") == 0 {
-				sels = append(sels, rapid.SampledFrom([]string{"no_such", "a..b", "labels.[9]"}).Draw(t, "odd"))
+				odd[i] = append(odd[i], rapid.SampledFrom([]string{"no_such", "a..b", "labels.[9]"}).Draw(t, "odd"))
 			}
 			sel, _ := json.Marshal(sels)
 			if rapid.IntRange(0, 6).Draw(t, "lang") == 0 {
@@ -118,7 +122,16 @@ func drawObject(t *rapid.T) string {
 		}
 		add("granular_markings", "["+strings.Join(gms, ",")+"]")
 	}
-	return "{" + strings.Join(m, ",") + "}"
+	return "{" + strings.Join(m, ",") + "}", odd
+}
+
+// addOdd adds the odd selectors drawObject drew to the decoded object's granular markings.
+func addOdd(o *stix.Object, odd [][]string) {
+	gms := slices.Clone(o.GranularMarkings)
+	for i, sels := range odd {
+		gms[i].Selectors = append(slices.Clip(gms[i].Selectors), sels...)
+	}
+	o.GranularMarkings = gms
 }
 
 // TestRedactProperty runs generated objects through FactsOf, Decide and Redact for several
@@ -131,11 +144,12 @@ func TestRedactProperty(t *testing.T) {
 		partner(orgA), partner(orgB), partner(orgC), partner(orgE),
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		raw := drawObject(t)
+		raw, odd := drawObject(t)
 		o, err := stix.Decode([]byte(raw))
 		if err != nil {
 			t.Fatalf("generated object does not decode: %v\n%s", err, raw)
 		}
+		addOdd(o, odd)
 		cfg := Config{}
 		if rapid.Bool().Draw(t, "statement known") {
 			cfg.Statements = map[string]bool{statementID: true}

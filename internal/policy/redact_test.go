@@ -3,6 +3,8 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,18 +50,29 @@ func TestRedactPersonal(t *testing.T) {
 
 // granularIndicator is GREEN with parts marked above it.
 var granularIndicator = indicatorWith(`,"object_marking_refs":["` + v2Green + `"],"description":"d","labels":["l1","l2"],` +
-	`"external_references":[{"source_name":"a","url":"https://a.example/"},{"source_name":"b"}],` +
-	`"extensions":{"x-ext":{"extension_type":"property-extension","a":{"b":1}},"z-ext":{"extension_type":"property-extension","c":2}},` +
+	`"external_references":[{"source_name":"a","url":"https://a.example/"},{"source_name":"b","external_id":"b-1"}],` +
+	`"extensions":{"x-ext":{"extension_type":"property-extension","area":{"bay":1}},"z-ext":{"extension_type":"property-extension","count":2}},` +
 	`"x_hashes":{"MD5":"m","SHA-256":"s"},"x_one":{"only":"o"},` +
 	`"granular_markings":[` +
 	`{"marking_ref":"` + v2Amber + `","selectors":["description","external_references.[1].source_name"]},` +
-	`{"marking_ref":"` + v2Red + `","selectors":["extensions.x-ext.a.b","x_hashes.SHA-256","x_one.only"]},` +
+	`{"marking_ref":"` + v2Red + `","selectors":["extensions.x-ext.area.bay","x_hashes.SHA-256","x_one.only"]},` +
 	`{"marking_ref":"` + v1Green + `","selectors":["labels.[1]"]},` +
-	`{"marking_ref":"` + unknownID + `","selectors":["no_such"]},` +
 	`{"marking_ref":"` + v2Amber + `","selectors":["external_references.[0].url"]}]`)
 
+// unknownOnNothing marks at the most restrictive level a part no object has. stix.Decode
+// rejects such a selector (TestDecodeRejectsOddSelectors), so tests add it to an object after
+// decoding: the policy must still ignore it, as the package documentation promises.
+var unknownOnNothing = stix.GranularMarking{MarkingRef: unknownID, Selectors: []string{"no_such"}}
+
+// withGranular returns o with gms added to its decoded granular markings, standing for an
+// object that did not pass through stix.Decode. The stored bytes are left alone.
+func withGranular(o *stix.Object, gms ...stix.GranularMarking) *stix.Object {
+	o.GranularMarkings = append(slices.Clip(o.GranularMarkings), gms...)
+	return o
+}
+
 func TestRedactGranular(t *testing.T) {
-	o := decode(t, granularIndicator)
+	o := withGranular(decode(t, granularIndicator), unknownOnNothing)
 	head := strings.TrimSuffix(indicatorWith(""), "}") + `,"object_marking_refs":["` + v2Green + `"]`
 	tests := []struct {
 		name    string
@@ -67,13 +80,13 @@ func TestRedactGranular(t *testing.T) {
 		want    string
 	}{
 		{"green recipient", LevelsOf(stix.TLPClear, stix.TLPGreen), head + `,"labels":["l1","l2"],` +
-			`"extensions":{"z-ext":{"extension_type":"property-extension","c":2}},"x_hashes":{"MD5":"m"},` +
-			`"granular_markings":[{"marking_ref":"` + v1Green + `","selectors":["labels.[1]"]},{"marking_ref":"` + unknownID + `","selectors":["no_such"]}]}`},
+			`"extensions":{"z-ext":{"extension_type":"property-extension","count":2}},"x_hashes":{"MD5":"m"},` +
+			`"granular_markings":[{"marking_ref":"` + v1Green + `","selectors":["labels.[1]"]}]}`},
 		{"green recipient named on red", LevelsOf(stix.TLPClear, stix.TLPGreen, stix.TLPRed), head + `,"labels":["l1","l2"],` +
-			`"extensions":{"x-ext":{"extension_type":"property-extension","a":{"b":1}},"z-ext":{"extension_type":"property-extension","c":2}},` +
+			`"extensions":{"x-ext":{"extension_type":"property-extension","area":{"bay":1}},"z-ext":{"extension_type":"property-extension","count":2}},` +
 			`"x_hashes":{"MD5":"m","SHA-256":"s"},"x_one":{"only":"o"},` +
-			`"granular_markings":[{"marking_ref":"` + v2Red + `","selectors":["extensions.x-ext.a.b","x_hashes.SHA-256","x_one.only"]},` +
-			`{"marking_ref":"` + v1Green + `","selectors":["labels.[1]"]},{"marking_ref":"` + unknownID + `","selectors":["no_such"]}]}`},
+			`"granular_markings":[{"marking_ref":"` + v2Red + `","selectors":["extensions.x-ext.area.bay","x_hashes.SHA-256","x_one.only"]},` +
+			`{"marking_ref":"` + v1Green + `","selectors":["labels.[1]"]}]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +105,7 @@ func TestRedactGranular(t *testing.T) {
 
 func TestRedactEndToEnd(t *testing.T) {
 	ag := testAgreements(t)
-	o := decode(t, granularIndicator)
+	o := withGranular(decode(t, granularIndicator), unknownOnNothing)
 	f := FactsOf(o, ownOrg, tNow.Add(-72*time.Hour), nil, Config{})
 	d := Decide(partner(orgC), f, ag, tNow)
 	if d.Form != FormRedacted || d.Redactions != RedactGranular {
@@ -114,23 +127,45 @@ func TestRedactEndToEnd(t *testing.T) {
 
 func TestRedactWithholds(t *testing.T) {
 	visibleGreen := Decision{Allow: true, Form: FormRedacted, Redactions: RedactGranular, Visible: LevelsOf(stix.TLPClear, stix.TLPGreen)}
+	green := indicatorWith(`,"object_marking_refs":["` + v2Green + `"],"labels":["l1"]`)
+	amberOn := func(sel string) []stix.GranularMarking {
+		return []stix.GranularMarking{{MarkingRef: v2Amber, Selectors: []string{"labels", sel}}}
+	}
 	tests := []struct {
 		name string
 		raw  string
+		add  []stix.GranularMarking // added after decoding: stix.Decode rejects these selectors
 		d    Decision
 	}{
-		{"denied", indicatorWith(""), Decision{Rule: RuleEcho}},
-		{"allowed but withheld form", indicatorWith(""), Decision{Allow: true}},
-		{"required property marked", indicatorWith(`,"object_marking_refs":["` + v2Green + `"],"granular_markings":[{"marking_ref":"` + v2Amber + `","selectors":["pattern"]}]`), visibleGreen},
-		{"selector not understood", indicatorWith(`,"object_marking_refs":["` + v2Green + `"],"granular_markings":[{"marking_ref":"` + v2Amber + `","selectors":["[0]"]}]`), visibleGreen},
-		{"personal data object", `{"type":"email-addr","id":"` + emailRef + `","value":"bob@example.org"}`, Decision{Allow: true, Form: FormRedacted, Redactions: RedactPersonal}},
+		{"denied", indicatorWith(""), nil, Decision{Rule: RuleEcho}},
+		{"allowed but withheld form", indicatorWith(""), nil, Decision{Allow: true}},
+		{"required property marked", indicatorWith(`,"object_marking_refs":["` + v2Green + `"],"granular_markings":[{"marking_ref":"` + v2Amber + `","selectors":["pattern"]}]`), nil, visibleGreen},
+		{"selector not understood", green, amberOn("[0]"), visibleGreen},
+		{"selector with an empty segment", green, amberOn("labels..x"), visibleGreen},
+		{"selector with a bad index", green, amberOn("labels.[x]"), visibleGreen},
+		{"personal data object", `{"type":"email-addr","id":"` + emailRef + `","value":"bob@example.org"}`, nil, Decision{Allow: true, Form: FormRedacted, Redactions: RedactPersonal}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := Redact(decode(t, tt.raw), tt.d, Config{})
+			out, err := Redact(withGranular(decode(t, tt.raw), tt.add...), tt.d, Config{})
 			if !errors.Is(err, ErrWithheld) || out != nil {
 				t.Errorf("got %s, %v; want ErrWithheld", out, err)
 			}
 		})
+	}
+}
+
+// TestDecodeRejectsOddSelectors documents that the policy's handling of selectors that do not
+// resolve (ignored) or cannot be understood (the whole object is marked) is belt and braces:
+// stix.Decode rejects such objects, so they reach the policy only when built some other way.
+func TestDecodeRejectsOddSelectors(t *testing.T) {
+	withSelector := func(sel string) string {
+		return indicatorWith(`,"description":"d","labels":["l1","l2"],"granular_markings":[{"marking_ref":"` + v2Amber + `","selectors":["description",` + strconv.Quote(sel) + `]}]`)
+	}
+	decode(t, withSelector("labels.[1]")) // the same object with a selector that resolves is valid
+	for _, sel := range []string{"no_such", "labels.[9]", "description.x", "a..b", "description..x", "[0]", "labels.[x]", "labels.[-1]", ""} {
+		if _, err := stix.Decode([]byte(withSelector(sel))); err == nil || !strings.Contains(err.Error(), "selectors[1]") {
+			t.Errorf("selector %q: got error %v, want one about selectors[1]", sel, err)
+		}
 	}
 }

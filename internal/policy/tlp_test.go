@@ -108,19 +108,30 @@ func TestEffectiveTLP(t *testing.T) {
 }
 
 func TestIsStatement(t *testing.T) {
+	mitre := `{"type":"marking-definition","spec_version":"2.1","id":"` + statementID + `","created":"2017-06-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":"Copyright 2017, The MITRE Corporation"}}`
+	// stix.Decode rejects an empty statement; IsStatement must still not count one.
+	emptyStatement := func(o *stix.Object) { o.Props["definition"] = map[string]any{"statement": ""} }
 	tests := []struct {
-		raw  string
-		want bool
+		raw   string
+		alter func(*stix.Object) // applied after decoding, or nil
+		want  bool
 	}{
-		{`{"type":"marking-definition","spec_version":"2.1","id":"` + statementID + `","created":"2017-06-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":"Copyright 2017, The MITRE Corporation"}}`, true},
-		{`{"type":"marking-definition","spec_version":"2.1","id":"` + statementID + `","created":"2017-06-01T00:00:00.000Z","definition_type":"statement","definition":{"statement":""}}`, false},
-		{`{"type":"marking-definition","spec_version":"2.1","id":"` + v1Green + `","created":"2017-01-20T00:00:00.000Z","definition_type":"tlp","definition":{"tlp":"green"}}`, false},
-		{indicatorWith(""), false},
+		{mitre, nil, true},
+		{mitre, emptyStatement, false},
+		{`{"type":"marking-definition","spec_version":"2.1","id":"` + v1Green + `","created":"2017-01-20T00:00:00.000Z","definition_type":"tlp","definition":{"tlp":"green"}}`, nil, false},
+		{indicatorWith(""), nil, false},
 	}
 	for _, tt := range tests {
-		if got := IsStatement(decode(t, tt.raw)); got != tt.want {
-			t.Errorf("IsStatement(%s): got %v, want %v", tt.raw, got, tt.want)
+		o := decode(t, tt.raw)
+		if tt.alter != nil {
+			tt.alter(o)
 		}
+		if got := IsStatement(o); got != tt.want {
+			t.Errorf("IsStatement(%s, altered %v): got %v, want %v", tt.raw, tt.alter != nil, got, tt.want)
+		}
+	}
+	if _, err := stix.Decode([]byte(strings.Replace(mitre, "Copyright 2017, The MITRE Corporation", "", 1))); err == nil {
+		t.Error("stix.Decode accepts an empty statement; IsStatement's check for one is no longer belt and braces")
 	}
 }
 
@@ -131,10 +142,13 @@ func TestFactsOf(t *testing.T) {
 		`{"marking_ref":"` + v2Amber + `","selectors":["description"]},` +
 		`{"marking_ref":"` + v1Green + `","selectors":["labels"]},` +
 		`{"marking_ref":"` + v2Red + `","selectors":["pattern"]},` +
-		`{"marking_ref":"` + unknownID + `","selectors":["labels.[0]","no_such_property"]},` +
-		`{"lang":"de","selectors":["description"]},` +
-		`{"marking_ref":"` + v2Strict + `","selectors":["description..x"]}]`)
+		`{"marking_ref":"` + unknownID + `","selectors":["labels.[0]"]},` +
+		`{"lang":"de","selectors":["description"]}]`)
 	o := decode(t, raw)
+	// Selectors stix.Decode rejects, added after decoding: one that selects nothing (ignored)
+	// and one that cannot be understood (marks the whole object).
+	o.GranularMarkings[3].Selectors = append(o.GranularMarkings[3].Selectors, "no_such_property")
+	withGranular(o, stix.GranularMarking{MarkingRef: v2Strict, Selectors: []string{"description..x"}})
 	added := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	f := FactsOf(o, orgA, added, []string{orgB}, Config{})
 	if f.Type != "indicator" || f.TLP != stix.TLPGreen || f.Origin != orgA || !f.Added.Equal(added) {
