@@ -14,6 +14,7 @@ import (
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/config"
 	"github.com/entente/entente/internal/ingest"
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/postgres"
 	"github.com/entente/entente/internal/sqlite"
 	"github.com/entente/entente/internal/stix"
@@ -128,7 +129,17 @@ func (n *node) defaultTLP() stix.TLP {
 }
 
 func (n *node) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Objects: n.store.Objects(), DefaultTLP: n.defaultTLP(), Logger: n.log}
+	return &ingest.Ingester{Objects: n.store.Objects(), Policy: n.policyConfig(), Logger: n.log}
+}
+
+// policyConfig is the sharing policy's configuration: the TLP of unmarked objects.
+func (n *node) policyConfig() policy.Config {
+	return policy.Config{DefaultTLP: n.defaultTLP()}
+}
+
+// gate is the policy decision point of every read path.
+func (n *node) gate() *policy.Gate {
+	return &policy.Gate{Store: n.store, Config: n.policyConfig(), Own: n.self.ID}
 }
 
 // collection resolves a collection given by id or alias, or the default one.

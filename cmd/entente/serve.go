@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/entente/entente/internal/api"
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/server"
 	"github.com/entente/entente/internal/taxii"
@@ -55,7 +56,7 @@ func (n *node) handler(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	authn := &auth.Authenticator{Tokens: n.store.Tokens(), SelfOrg: n.self.ID}
-	ts := taxii.NewServer(n.store, n.store, authn, n.ingester(), key, taxii.Config{
+	ts := taxii.NewServer(n.store, n.gate(), &audit.Log{Store: n.store}, authn, n.ingester(), key, taxii.Config{
 		Title:            n.self.Name + " (Entente)",
 		Description:      "Threat intelligence shared under TLP 2.0 and the partners' sharing agreements.",
 		Contact:          n.self.Contact,
