@@ -352,12 +352,17 @@ func isPlainKey(s string) bool {
 
 func writeQuoted(b *strings.Builder, s string) {
 	b.WriteByte('\'')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' || s[i] == '\\' {
-			b.WriteByte('\\')
+	for {
+		i := strings.IndexAny(s, `'\`)
+		if i < 0 {
+			break
 		}
+		b.WriteString(s[:i])
+		b.WriteByte('\\')
 		b.WriteByte(s[i])
+		s = s[i+1:]
 	}
+	b.WriteString(s)
 	b.WriteByte('\'')
 }
 

@@ -189,7 +189,7 @@ func (p *parser) qualifiedObservation() (*obsNode, *Error) {
 		// The 2.1 validator rejects a qualifier type repeated directly on a bracketed
 		// observation; the matcher accepts it, so only Check reports it.
 		if bracketed && p.pat.version == V21 {
-			if seen[q.kind] {
+			if seen[q.kind] && len(p.pat.issues) == 0 {
 				p.pat.issues = append(p.pat.issues, p.errAt(KindInvalid, off,
 					"duplicate %s qualifier on one observation expression", qualNames[q.kind]))
 			}
