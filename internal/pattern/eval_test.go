@@ -52,15 +52,25 @@ func outcomeOf(t testing.TB, pattern string, obs []Observation) string {
 	return "no match"
 }
 
+type outcomeCase struct{ pattern, want string }
+
+// checkOutcomes matches each pattern against obs; want is a prefix of the outcome.
+func checkOutcomes(t *testing.T, obs []Observation, tests []outcomeCase) {
+	t.Helper()
+	for _, tt := range tests {
+		if got := outcomeOf(t, tt.pattern, obs); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: got %s, want %s", tt.pattern, got, tt.want)
+		}
+	}
+}
+
 func TestComparisons(t *testing.T) {
 	obj := `{"type":"x","n":5,"f":2.5,"big":12.0,"s":"héllo","u":"ăx","t":true,"nul":null,
 		"ip":"10.1.2.3","net":"10.0.0.0/8","ip6":"2001:db8::1","net6":"2001:db8::/32","bad_ip":"nope",
 		"data_hex":"68c3a96c6c6f","raw_bin":"AAEC/w==","ts":"2020-01-01T00:00:00.5Z",
 		"list":[1,2,{"k":"v"}],"name":"a\nb\n","nl":"ab\n"}`
 	obs := decode(t, observed(t, "observed-data--1", 0, 1, obj))
-	tests := []struct {
-		pattern, want string
-	}{
+	tests := []outcomeCase{
 		{"[x:n = 5]", "match"},
 		{"[x:n = 5.0]", "match"},
 		{"[x:big = 12]", "match"},
@@ -127,11 +137,7 @@ func TestComparisons(t *testing.T) {
 		{"[EXISTS x:list]", "match"},
 		{"[EXISTS x:nope]", "no match"},
 	}
-	for _, tt := range tests {
-		if got := outcomeOf(t, tt.pattern, obs); !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%s: got %s, want %s", tt.pattern, got, tt.want)
-		}
-	}
+	checkOutcomes(t, obs, tests)
 }
 
 func TestReferences(t *testing.T) {
@@ -140,7 +146,7 @@ func TestReferences(t *testing.T) {
 		`{"type":"email-addr","value":"alice@example.com"}`,
 		`{"type":"email-addr","value":"bob@example.com"}`,
 		`{"type":"email-addr","value":"carol@example.com"}`))
-	tests := []struct{ pattern, want string }{
+	tests := []outcomeCase{
 		{"[email-message:from_ref.value = 'alice@example.com']", "match"},
 		{"[email-message:to_refs[*].value = 'carol@example.com']", "match"},
 		{"[email-message:to_refs[0].value = 'bob@example.com']", "match"}, // "9" does not resolve and is dropped
@@ -149,11 +155,7 @@ func TestReferences(t *testing.T) {
 		{"[EXISTS email-message:to_refs]", "match"},
 		{"[email-message:bad_ref.value = 'x']", "match error"},
 	}
-	for _, tt := range tests {
-		if got := outcomeOf(t, tt.pattern, obs); !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%s: got %s, want %s", tt.pattern, got, tt.want)
-		}
-	}
+	checkOutcomes(t, obs, tests)
 }
 
 func TestSTIX21Bundle(t *testing.T) {
@@ -170,7 +172,7 @@ func TestSTIX21Bundle(t *testing.T) {
 	if len(obs) != 1 || obs[0].NumberObserved != 2 || obs[0].ID != "observed-data--a" {
 		t.Fatalf("got %+v, want one observation of two sightings", obs)
 	}
-	tests := []struct{ pattern, want string }{
+	tests := []outcomeCase{
 		{"[domain-name:resolves_to_refs[*].value = '198.51.100.7']", "match"},
 		{"[domain-name:value = 'unreferenced.example']", "no match"},
 		{"[observed-data:number_observed = 2]", "no match"}, // SDO types never match in 2.1
@@ -178,11 +180,7 @@ func TestSTIX21Bundle(t *testing.T) {
 		{"[ipv4-addr:value = '198.51.100.7'] REPEATS 3 TIMES", "no match"},
 		{"[ipv4-addr:value = '198.51.100.7'] AND [domain-name:value = 'evil.example']", "match"},
 	}
-	for _, tt := range tests {
-		if got := outcomeOf(t, tt.pattern, obs); !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%s: got %s, want %s", tt.pattern, got, tt.want)
-		}
-	}
+	checkOutcomes(t, obs, tests)
 }
 
 func TestObservationExpressions(t *testing.T) {
