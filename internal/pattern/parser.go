@@ -270,8 +270,10 @@ func (p *parser) qualifierTime() (t time.Time, text string, err *Error) {
 	if err := p.advance(); err != nil {
 		return t, "", err
 	}
-	body := tok.text[2 : len(tok.text)-1]
-	if want == tString {
+	var body string
+	if want == tTimestamp {
+		body = tok.text[2 : len(tok.text)-1]
+	} else {
 		body = unescapeString(tok.text)
 		if !timestampGrammar(body) {
 			return t, "", p.errAt(KindInvalid, tok.off, "START/STOP time %s is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fraction]Z)", quoteClip(body))
