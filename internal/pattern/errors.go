@@ -22,6 +22,7 @@ const (
 	KindUnsupported
 )
 
+// String names the kind for error messages.
 func (k ErrorKind) String() string {
 	switch k {
 	case KindSyntax:
@@ -43,6 +44,7 @@ type Error struct {
 	Msg    string
 }
 
+// Error formats the problem with its position.
 func (e *Error) Error() string {
 	return fmt.Sprintf("pattern %s at line %d, column %d (byte %d): %s", e.Kind, e.Line, e.Column, e.Offset, e.Msg)
 }
@@ -73,6 +75,7 @@ type MatchError struct {
 	Err         error
 }
 
+// Error formats the problem with the observation concerned.
 func (e *MatchError) Error() string {
 	if e.Observation < 0 {
 		return "pattern evaluation: " + e.Err.Error()
