@@ -15,14 +15,14 @@ import (
 // evalCmp reports whether the comparison expression holds with o as its root object. Every
 // comparison is evaluated, as the reference matcher does, so that a data error anywhere is
 // reported rather than hidden by short-circuiting.
-func evalCmp(n *cmpNode, o *object, obs *Observation) (bool, error) {
+func evalCmp(n *cmpNode, o *object, c *evalCtx) (bool, error) {
 	switch n.kind {
 	case cmpTest:
-		return n.test.evalRoot(o, obs)
+		return n.test.evalRoot(o, c)
 	case cmpAnd:
 		all := true
-		for _, c := range n.children {
-			ok, err := evalCmp(c, o, obs)
+		for _, ch := range n.children {
+			ok, err := evalCmp(ch, o, c)
 			if err != nil {
 				return false, err
 			}
@@ -31,8 +31,8 @@ func evalCmp(n *cmpNode, o *object, obs *Observation) (bool, error) {
 		return all, nil
 	default:
 		any := false
-		for _, c := range n.children {
-			ok, err := evalCmp(c, o, obs)
+		for _, ch := range n.children {
+			ok, err := evalCmp(ch, o, c)
 			if err != nil {
 				return false, err
 			}
@@ -42,11 +42,28 @@ func evalCmp(n *cmpNode, o *object, obs *Observation) (bool, error) {
 	}
 }
 
-// leafMatches reports whether some object of obs satisfies the comparison expression.
-func leafMatches(n *cmpNode, obs *Observation) (bool, error) {
+// evalCtx is the state of evaluating comparisons on one observation.
+type evalCtx struct {
+	obs      *Observation
+	steps    int // path steps taken, across observations
+	maxSteps int
+}
+
+// tick counts a path step against the budget: paths through [*] and references can reach
+// a number of values exponential in their length.
+func (c *evalCtx) tick() error {
+	c.steps++
+	if c.steps > c.maxSteps {
+		return fmt.Errorf("%w after %d path steps", ErrBudget, c.maxSteps)
+	}
+	return nil
+}
+
+// leafMatches reports whether some object of c.obs satisfies the comparison expression.
+func leafMatches(n *cmpNode, c *evalCtx) (bool, error) {
 	matched := false
-	for _, o := range obs.objects {
-		ok, err := evalCmp(n, o, obs)
+	for _, o := range c.obs.objects {
+		ok, err := evalCmp(n, o, c)
 		if err != nil {
 			return false, err
 		}
@@ -55,20 +72,23 @@ func leafMatches(n *cmpNode, obs *Observation) (bool, error) {
 	return matched, nil
 }
 
-func (t *test) evalRoot(o *object, obs *Observation) (bool, error) {
+func (t *test) evalRoot(o *object, c *evalCtx) (bool, error) {
 	if t.never || o.typ != t.path.objType {
 		return false, nil
 	}
 	root := objectValue(o)
-	return t.walk(obs, &root, t.path.steps)
+	return t.walk(c, &root, t.path.steps)
 }
 
 // walk follows the remaining path steps from v and reports whether some value reached
 // satisfies the test: an object path selects every value it can reach, and the test holds
 // when any of them passes.
-func (t *test) walk(obs *Observation, v *value, steps []step) (bool, error) {
+func (t *test) walk(c *evalCtx, v *value, steps []step) (bool, error) {
 	if len(steps) == 0 {
 		return t.pred(v)
+	}
+	if err := c.tick(); err != nil {
+		return false, err
 	}
 	st := steps[0]
 	rest := steps[1:]
@@ -89,12 +109,12 @@ func (t *test) walk(obs *Observation, v *value, steps []step) (bool, error) {
 			if child.kind != vString {
 				return false, fmt.Errorf("reference property %s does not hold an identifier", quoteClip(st.key))
 			}
-			target := obs.refs[child.s]
+			target := c.obs.refs[child.s]
 			if target == nil {
 				return false, nil
 			}
 			tv := objectValue(target)
-			return t.walk(obs, &tv, rest)
+			return t.walk(c, &tv, rest)
 		case refList:
 			if child.kind != vList {
 				return false, fmt.Errorf("reference list property %s does not hold a list", quoteClip(st.key))
@@ -104,20 +124,20 @@ func (t *test) walk(obs *Observation, v *value, steps []step) (bool, error) {
 					return false, fmt.Errorf("reference list property %s holds a non-identifier", quoteClip(st.key))
 				}
 			}
-			return t.walkRefs(obs, child.list, rest)
+			return t.walkRefs(c, child.list, rest)
 		}
-		return t.walk(obs, child, rest)
+		return t.walk(c, child, rest)
 	case stepIndex:
 		if v.kind != vList || st.index < 0 || st.index >= len(v.list) {
 			return false, nil
 		}
-		return t.walk(obs, &v.list[st.index], rest)
+		return t.walk(c, &v.list[st.index], rest)
 	default: // stepStar
 		if v.kind != vList {
 			return false, nil
 		}
 		for i := range v.list {
-			ok, err := t.walk(obs, &v.list[i], rest)
+			ok, err := t.walk(c, &v.list[i], rest)
 			if ok || err != nil {
 				return ok, err
 			}
@@ -128,10 +148,10 @@ func (t *test) walk(obs *Observation, v *value, steps []step) (bool, error) {
 
 // walkRefs continues a path after a …_refs property, whose value stands for the list of the
 // objects it names that are present (the others are dropped).
-func (t *test) walkRefs(obs *Observation, refs []value, steps []step) (bool, error) {
+func (t *test) walkRefs(c *evalCtx, refs []value, steps []step) (bool, error) {
 	if len(steps) == 0 {
 		for i := range refs {
-			if obs.refs[refs[i].s] != nil {
+			if c.obs.refs[refs[i].s] != nil {
 				return t.pred(&value{kind: vList})
 			}
 		}
@@ -140,13 +160,13 @@ func (t *test) walkRefs(obs *Observation, refs []value, steps []step) (bool, err
 	st := steps[0]
 	n := 0
 	for i := range refs {
-		target := obs.refs[refs[i].s]
+		target := c.obs.refs[refs[i].s]
 		if target == nil {
 			continue
 		}
 		if st.kind == stepStar || (st.kind == stepIndex && st.index == n) {
 			tv := objectValue(target)
-			ok, err := t.walk(obs, &tv, steps[1:])
+			ok, err := t.walk(c, &tv, steps[1:])
 			if ok || err != nil || st.kind == stepIndex {
 				return ok, err
 			}

@@ -243,6 +243,19 @@ func TestMatchBudget(t *testing.T) {
 	}
 }
 
+// TestPathBudget: a path through a reference cycle reaches 2^40 values; the budget stops it.
+func TestPathBudget(t *testing.T) {
+	obs := decode(t, observed(t, "observed-data--1", 0, 1, `{"type":"a","s_refs":["0","0"],"b":1}`))
+	p, err := Parse("[a:" + strings.Repeat("s_refs[*].", 40) + "b = 2]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Match(obs, MatchOptions{MaxSteps: 100000})
+	if !errors.Is(err, ErrBudget) {
+		t.Errorf("got %v, want ErrBudget", err)
+	}
+}
+
 func TestDecodeObservationsErrors(t *testing.T) {
 	tests := []struct{ in, msg string }{
 		{`{"type":"observed-data","last_observed":"2020-01-01T00:00:00Z","number_observed":1,"objects":{}}`, "first_observed"},

@@ -11,10 +11,12 @@ const DefaultMaxSteps = 1_000_000
 
 // MatchOptions tunes Match.
 type MatchOptions struct {
-	// MaxSteps bounds the search for observations that satisfy the pattern together. Patterns
-	// that combine many observation expressions over many matching observations can need a
-	// number of steps exponential in their size; past the budget Match gives up with a
-	// MatchError wrapping ErrBudget. Zero means DefaultMaxSteps.
+	// MaxSteps bounds the work of one Match: the object path steps taken to evaluate
+	// comparisons, and separately the search for observations that satisfy the pattern
+	// together. Paths through [*] and references, and patterns that combine many observation
+	// expressions over many matching observations, can need a number of steps exponential in
+	// their size; past the budget Match gives up with a MatchError wrapping ErrBudget. Zero
+	// means DefaultMaxSteps.
 	MaxSteps int
 }
 
@@ -40,11 +42,17 @@ func (p *Pattern) Match(observations []Observation, opts MatchOptions) (Result, 
 			return Result{}, &MatchError{Observation: i, Err: err}
 		}
 	}
+	maxSteps := opts.MaxSteps
+	if maxSteps <= 0 {
+		maxSteps = DefaultMaxSteps
+	}
+	ctx := evalCtx{maxSteps: maxSteps}
 	root := p.root
 	if root.kind == obsLeaf && len(root.quals) == 0 {
 		first := -1
 		for i := range observations {
-			ok, err := leafMatches(root.cmp, &observations[i])
+			ctx.obs = &observations[i]
+			ok, err := leafMatches(root.cmp, &ctx)
 			if err != nil {
 				return Result{}, &MatchError{Observation: i, Err: err}
 			}
@@ -57,14 +65,12 @@ func (p *Pattern) Match(observations []Observation, opts MatchOptions) (Result, 
 		}
 		return makeResult(observations, []int32{int32(first)}), nil
 	}
-	m := &matcher{obs: observations, maxSteps: opts.MaxSteps}
-	if m.maxSteps <= 0 {
-		m.maxSteps = DefaultMaxSteps
-	}
+	m := &matcher{obs: observations, maxSteps: maxSteps}
 	m.sets = make([][]int32, len(p.leaves))
 	for li, leaf := range p.leaves {
 		for i := range observations {
-			ok, err := leafMatches(leaf.cmp, &observations[i])
+			ctx.obs = &observations[i]
+			ok, err := leafMatches(leaf.cmp, &ctx)
 			if err != nil {
 				return Result{}, &MatchError{Observation: i, Err: err}
 			}
