@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/store"
 )
 
@@ -94,4 +95,17 @@ func (a *Authenticator) Token(ctx context.Context, secret string) (Principal, er
 		return Principal{}, fmt.Errorf("%w: token expired", ErrUnauthenticated)
 	}
 	return Principal{TokenID: t.ID, OrgID: t.OrgID, Role: t.Role, Self: t.OrgID == a.SelfOrg}, nil
+}
+
+// Recipient returns who the principal is to the sharing policy: a member of the own
+// organisation with its role, or a partner organisation with its STIX identity.
+func Recipient(ctx context.Context, orgs store.OrgStore, p Principal) (policy.Recipient, error) {
+	if p.Self {
+		return policy.Recipient{Kind: policy.KindMember, Role: p.Role}, nil
+	}
+	o, err := orgs.Get(ctx, p.OrgID)
+	if err != nil {
+		return policy.Recipient{}, fmt.Errorf("organisation of the token: %w", err)
+	}
+	return policy.Recipient{Kind: policy.KindPartner, OrgID: o.ID, IdentityID: o.IdentityID}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
@@ -70,13 +71,10 @@ func (s *Summary) count(r Result) {
 // Ingester validates and stores objects.
 type Ingester struct {
 	Objects    store.ObjectStore
-	DefaultTLP stix.TLP // TLP of objects without a TLP marking
+	Policy     policy.Config // computes each object's effective TLP and policy facts
 	Logger     *slog.Logger
 	BatchSize  int              // objects per transaction; default 1000
 	Now        func() time.Time // clock; default time.Now
-	// EffectiveTLP computes an object's TLP; default: the strictest TLP marking, unknown markings
-	// counting as the most restrictive, DefaultTLP when there is none.
-	EffectiveTLP func(o *stix.Object, def stix.TLP) stix.TLP
 }
 
 func (in *Ingester) batchSize() int {
@@ -91,34 +89,6 @@ func (in *Ingester) now() time.Time {
 		return in.Now()
 	}
 	return time.Now()
-}
-
-func (in *Ingester) tlp(o *stix.Object) stix.TLP {
-	def := in.DefaultTLP
-	if def == 0 {
-		def = stix.TLPAmberStrict
-	}
-	if in.EffectiveTLP != nil {
-		return in.EffectiveTLP(o, def)
-	}
-	return simpleTLP(o, def)
-}
-
-// simpleTLP is the fallback effective-marking rule: the strictest object-level TLP marking; a
-// marking that is not a known TLP marking counts as unknown (most restrictive).
-func simpleTLP(o *stix.Object, def stix.TLP) stix.TLP {
-	var t stix.TLP
-	for _, ref := range o.ObjectMarkingRefs {
-		m, ok := stix.MarkingTLP(ref)
-		if !ok {
-			m = stix.TLPUnknown
-		}
-		t = stix.Stricter(t, m)
-	}
-	if t == 0 {
-		return def
-	}
-	return t
 }
 
 // item is one object on its way through the pipeline.
@@ -161,9 +131,6 @@ func (in *Ingester) Stream(ctx context.Context, collection string, r io.Reader, 
 	err := <-readErr
 	if storeErr != nil {
 		return sum, storeErr
-	}
-	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return sum, err
 	}
 	return sum, err
 }
@@ -228,7 +195,9 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item, 
 		if it.obj == nil {
 			continue
 		}
-		objs = append(objs, store.NewObject{Object: it.obj, TLP: in.tlp(it.obj), Origin: origin})
+		n := store.NewObject{Object: it.obj, Origin: origin}
+		in.Policy.Fill(&n)
+		objs = append(objs, n)
 	}
 	if len(objs) == 0 {
 		return nil

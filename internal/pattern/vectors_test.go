@@ -115,10 +115,12 @@ func referenceIDs(v matchVector, res Result) []string {
 	return ids
 }
 
+// TestMatchVectors runs the reference matching vectors. The file
+// conformance-data/pattern/more-stix-pattern-vectors.json is deliberately not read: it describes
+// itself as a held-out set not meant for developers, so it stays an independent check for others.
 func TestMatchVectors(t *testing.T) {
 	vectors := loadVectors[matchVector](t,
-		filepath.Join(testdataDir, "stix-pattern-vectors.json"),
-		filepath.Join(conformanceDir, "more-stix-pattern-vectors.json"))
+		filepath.Join(testdataDir, "stix-pattern-vectors.json"))
 	agree, excepted := 0, 0
 	for i, v := range vectors {
 		got, res, err := outcome(v)

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/ingest"
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
@@ -28,6 +30,8 @@ type Server struct {
 	cursorKey []byte
 	cfg       Config
 	now       func() time.Time
+	gate      *policy.Gate
+	audit     *audit.Log
 }
 
 // Config describes the server to clients.
@@ -37,21 +41,22 @@ type Config struct {
 	Contact          string
 	BaseURL          string // public URL of the node; derived from each request when empty
 	MaxContentLength int64  // largest POST body in bytes
-	// Scope, when not nil, narrows a filter to what the principal may receive (the sharing
-	// policy). It is applied to every read and must never widen the filter.
-	Scope func(ctx context.Context, p auth.Principal, f *store.Filter) error
 }
 
 // NewServer returns a TAXII server. cursorKey signs next tokens; every process serving the same
 // database must use the same key.
-func NewServer(st store.Store, statuses store.StatusStore, a *auth.Authenticator, in *ingest.Ingester, cursorKey []byte, cfg Config, log *slog.Logger) *Server {
+//
+// Every read goes through the policy gate: the query is restricted to what the caller's
+// organisation may receive, and each object is delivered in the form the decision names. Reads of
+// AMBER, AMBER+STRICT and RED content are written to the audit log.
+func NewServer(st store.Store, gate *policy.Gate, al *audit.Log, a *auth.Authenticator, in *ingest.Ingester, cursorKey []byte, cfg Config, log *slog.Logger) *Server {
 	if cfg.Title == "" {
 		cfg.Title = "Entente TAXII 2.1"
 	}
 	if cfg.MaxContentLength <= 0 {
 		cfg.MaxContentLength = 64 << 20
 	}
-	return &Server{store: st, statuses: statuses, auth: a, ingester: in, log: log, cursorKey: cursorKey, cfg: cfg, now: time.Now}
+	return &Server{store: st, statuses: st, auth: a, ingester: in, log: log, cursorKey: cursorKey, cfg: cfg, now: time.Now, gate: gate, audit: al}
 }
 
 // Handler returns the handler for /taxii2/.
@@ -254,8 +259,22 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// page runs a filtered, paged query for the principal and sets the date-added headers.
-func (s *Server) page(w http.ResponseWriter, r *http.Request, endpoint string, c store.Collection, q query, f store.Filter) (store.Page, string, error) {
+// view returns the policy's view for the request's principal.
+func (s *Server) view(r *http.Request) (*policy.View, error) {
+	rc, err := auth.Recipient(r.Context(), s.store.Orgs(), principal(r))
+	if err != nil {
+		return nil, internal(err)
+	}
+	v, err := s.gate.View(r.Context(), rc)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return v, nil
+}
+
+// page runs a filtered, paged query for the principal, restricted by the policy, and sets the
+// date-added headers.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, endpoint string, c store.Collection, q query, f store.Filter) (store.Page, string, *policy.View, error) {
 	p := principal(r)
 	binding := strings.Join([]string{endpoint, c.ID, p.OrgID, r.PathValue("object"), q.canonical()}, "|")
 	f.Collection = c.ID
@@ -264,18 +283,18 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, endpoint string, c
 	if q.next != "" {
 		after, err := s.readNext(q.next, binding)
 		if err != nil {
-			return store.Page{}, "", err
+			return store.Page{}, "", nil, err
 		}
 		f.AddedAfter = max(f.AddedAfter, after)
 	}
-	if s.cfg.Scope != nil {
-		if err := s.cfg.Scope(r.Context(), p, &f); err != nil {
-			return store.Page{}, "", internal(err)
-		}
+	v, err := s.view(r)
+	if err != nil {
+		return store.Page{}, "", nil, err
 	}
+	v.Restrict(&f)
 	pg, err := s.store.Objects().Query(r.Context(), f)
 	if err != nil {
-		return pg, "", internal(err)
+		return pg, "", nil, internal(err)
 	}
 	first, last := f.AddedAfter, f.AddedAfter
 	if n := len(pg.Records); n > 0 {
@@ -287,7 +306,43 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, endpoint string, c
 	if pg.More && len(pg.Records) > 0 {
 		next = s.makeNext(binding, last)
 	}
-	return pg, next, nil
+	return pg, next, v, nil
+}
+
+// deliver decides every record of a page for the view: it replaces Raw by what the recipient
+// receives (the stored or a redacted form), drops what the decision withholds, and records reads
+// of AMBER, AMBER+STRICT and RED content in the audit log.
+func (s *Server) deliver(r *http.Request, v *policy.View, pg *store.Page, endpoint string) error {
+	kept := pg.Records[:0]
+	var sensitive []string
+	for i := range pg.Records {
+		rec := pg.Records[i]
+		out, d, err := v.Deliver(r.Context(), &rec)
+		if err != nil {
+			return internal(err)
+		}
+		if !d.Allow {
+			continue
+		}
+		rec.Raw = out
+		if rec.TLP >= stix.TLPAmber {
+			sensitive = append(sensitive, rec.ID)
+		}
+		kept = append(kept, rec)
+	}
+	pg.Records = kept
+	if len(sensitive) == 0 || s.audit == nil {
+		return nil
+	}
+	p := principal(r)
+	err := s.audit.Record(r.Context(), store.AuditEntry{
+		Actor: "org:" + p.OrgID + " token:" + p.TokenID, Action: "read", Path: "taxii " + endpoint,
+		Object: audit.IDs(sensitive), Decision: "allow",
+	})
+	if err != nil {
+		return internal(err)
+	}
+	return nil
 }
 
 func filterOf(q query) store.Filter {
@@ -303,8 +358,11 @@ func (s *Server) getObjects(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pg, next, err := s.page(w, r, "objects", c, q, filterOf(q))
+	pg, next, v, err := s.page(w, r, "objects", c, q, filterOf(q))
 	if err != nil {
+		return err
+	}
+	if err := s.deliver(r, v, &pg, "objects"); err != nil {
 		return err
 	}
 	writeEnvelope(w, pg, next)
@@ -367,8 +425,11 @@ func (s *Server) manifest(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := filterOf(q)
 	f.MetadataOnly = true
-	pg, next, err := s.page(w, r, "manifest", c, q, f)
+	pg, next, v, err := s.page(w, r, "manifest", c, q, f)
 	if err != nil {
+		return err
+	}
+	if err := s.deliver(r, v, &pg, "manifest"); err != nil {
 		return err
 	}
 	body := map[string]any{"more": pg.More}
@@ -398,11 +459,11 @@ func (s *Server) objectID(r *http.Request) (string, error) {
 // principal.
 func (s *Server) exists(r *http.Request, c store.Collection, id string) (bool, error) {
 	f := store.Filter{Collection: c.ID, IDs: []string{id}, Versions: store.VersionMatch{All: true}, Limit: 1, MetadataOnly: true}
-	if s.cfg.Scope != nil {
-		if err := s.cfg.Scope(r.Context(), principal(r), &f); err != nil {
-			return false, internal(err)
-		}
+	v, err := s.view(r)
+	if err != nil {
+		return false, err
 	}
+	v.Restrict(&f)
 	pg, err := s.store.Objects().Query(r.Context(), f)
 	if err != nil {
 		return false, internal(err)
@@ -425,8 +486,11 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := filterOf(q)
 	f.IDs = []string{id}
-	pg, next, err := s.page(w, r, "object", c, q, f)
+	pg, next, v, err := s.page(w, r, "object", c, q, f)
 	if err != nil {
+		return err
+	}
+	if err := s.deliver(r, v, &pg, "object"); err != nil {
 		return err
 	}
 	if len(pg.Records) == 0 && q.next == "" {
@@ -459,8 +523,11 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request) error {
 	f.IDs = []string{id}
 	f.Versions = store.VersionMatch{All: true}
 	f.MetadataOnly = true
-	pg, next, err := s.page(w, r, "versions", c, q, f)
+	pg, next, v, err := s.page(w, r, "versions", c, q, f)
 	if err != nil {
+		return err
+	}
+	if err := s.deliver(r, v, &pg, "versions"); err != nil {
 		return err
 	}
 	if len(pg.Records) == 0 && q.next == "" {

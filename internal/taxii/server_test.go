@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/ingest"
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/sqlite"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
@@ -73,7 +75,8 @@ func newFixture(t *testing.T, maxContent int64) *fixture {
 	f.coll = c.ID
 	a := &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}
 	in := &ingest.Ingester{Objects: st.Objects(), Logger: log}
-	s := NewServer(st, st, a, in, []byte("0123456789abcdef0123456789abcdef"), Config{MaxContentLength: maxContent}, log)
+	gate := &policy.Gate{Store: st, Own: self.ID}
+	s := NewServer(st, gate, &audit.Log{Store: st}, a, in, []byte("0123456789abcdef0123456789abcdef"), Config{MaxContentLength: maxContent}, log)
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(f.srv.Close)
 	return f

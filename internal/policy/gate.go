@@ -1,0 +1,204 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// StoreScope returns the scope in the store's terms, for Filter.Scope. A scope that admits
+// everything is nil: no condition.
+func (s Scope) StoreScope() *store.Scope {
+	if s.All {
+		return nil
+	}
+	var addedBy int64
+	if !s.AddedBy.IsZero() {
+		addedBy = s.AddedBy.UnixMicro()
+	}
+	return &store.Scope{
+		Nothing: s.Nothing,
+		Own:     s.Own, OwnLevels: storeLevels(s.OwnLevels),
+		NamedLevels: storeLevels(s.NamedLevels), Named: s.Named,
+		Onward: s.Onward, OnwardLevels: storeLevels(s.OnwardLevels), OtherLevels: storeLevels(s.OtherLevels),
+		ExcludeOrigin: s.ExcludeOrigin,
+		Types:         s.Types, ExcludeTypes: s.ExcludeTypes, Labels: s.Labels, ExcludeLabels: s.ExcludeLabels,
+		AddedBy: addedBy, PersonalMax: uint8(s.PersonalMax),
+	}
+}
+
+// storeLevels converts a Levels mask to the store's: bit t for TLP t, and store.UnknownLevel.
+func storeLevels(l Levels) uint8 {
+	var out uint8
+	for t := stix.TLPClear; t <= stix.TLPRed; t++ {
+		if l.Has(t) {
+			out |= 1 << t
+		}
+	}
+	if l.Has(stix.TLPUnknown) {
+		out |= store.UnknownLevel
+	}
+	return out
+}
+
+// FromStore converts a stored agreement.
+func FromStore(a store.Agreement) (Agreement, error) {
+	onward, err := ParseOnwardSharing(a.OnwardSharing)
+	if err != nil {
+		return Agreement{}, fmt.Errorf("agreement with %s: %w", a.PartnerID, err)
+	}
+	pd, err := ParsePersonalData(a.PersonalData)
+	if err != nil {
+		return Agreement{}, fmt.Errorf("agreement with %s: %w", a.PartnerID, err)
+	}
+	return Agreement{
+		Partner: a.PartnerID, MaxTLP: a.MaxTLP, ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil,
+		Types: a.Types, ExcludeTypes: a.ExcludeTypes, Labels: a.Labels, ExcludeLabels: a.ExcludeLabels,
+		Embargo: a.Embargo, Onward: onward, PersonalData: pd,
+	}, nil
+}
+
+// ToStore converts an agreement for storage.
+func ToStore(a Agreement, updated time.Time) store.Agreement {
+	return store.Agreement{
+		PartnerID: a.Partner, MaxTLP: a.MaxTLP, ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil,
+		Types: a.Types, ExcludeTypes: a.ExcludeTypes, Labels: a.Labels, ExcludeLabels: a.ExcludeLabels,
+		Embargo: a.Embargo, OnwardSharing: a.Onward.String(), PersonalData: a.PersonalData.String(),
+		UpdatedAt: updated,
+	}
+}
+
+// Gate answers the policy question for the node's read paths, against its store: which
+// records a recipient may receive (as a query scope) and in what form each one goes out.
+type Gate struct {
+	Store  store.Store
+	Config Config
+	Own    string // the own organisation's id
+	Now    func() time.Time
+}
+
+func (g *Gate) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
+// Agreements loads the agreements in force or not, as the policy sees them.
+func (g *Gate) Agreements(ctx context.Context) (*Agreements, error) {
+	list, err := g.Store.Agreements().List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading agreements: %w", err)
+	}
+	as := make([]Agreement, 0, len(list))
+	for _, a := range list {
+		pa, err := FromStore(a)
+		if err != nil {
+			return nil, err
+		}
+		as = append(as, pa)
+	}
+	return NewAgreements(g.Own, as...)
+}
+
+// View is one recipient's view of the store at one moment: its scope and the agreements it was
+// computed from, so that every record of a request is judged by the same state.
+type View struct {
+	g         *Gate
+	Recipient Recipient
+	Agreement *Agreements
+	Now       time.Time
+	Scope     Scope
+}
+
+// View returns the recipient's view now.
+func (g *Gate) View(ctx context.Context, r Recipient) (*View, error) {
+	ag, err := g.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := g.now()
+	return &View{g: g, Recipient: r, Agreement: ag, Now: now, Scope: ScopeOf(r, ag, now)}, nil
+}
+
+// Restrict narrows a store filter to what the recipient may receive.
+func (v *View) Restrict(f *store.Filter) {
+	f.Scope = v.Scope.StoreScope()
+}
+
+// FactsOfRecord returns the policy facts of a stored record. The share list is read only when it
+// can matter (RED or unknown content of the own organisation).
+func (v *View) FactsOfRecord(ctx context.Context, rec *store.Record) (Facts, error) {
+	f := Facts{
+		Type: rec.Type, TLP: rec.TLP, Labels: rec.Labels, Origin: rec.Origin.OrgID,
+		Added: time.UnixMicro(rec.DateAdded), Personal: PersonalClass(rec.Personal),
+		GranularOptional: fromStoreLevels(rec.GranularOptional), GranularRequired: fromStoreLevels(rec.GranularRequired),
+	}
+	if f.TLP == 0 {
+		f.TLP = stix.TLPUnknown
+	}
+	if rec.TLP == stix.TLPRed || (rec.GranularOptional|rec.GranularRequired)&(1<<stix.TLPRed) != 0 {
+		shares, err := v.g.Store.Shares().List(ctx, rec.ID)
+		if err != nil {
+			return f, fmt.Errorf("share list of %s: %w", rec.ID, err)
+		}
+		f.Shares = shares
+	}
+	return f, nil
+}
+
+func fromStoreLevels(l uint8) Levels {
+	var out Levels
+	for t := stix.TLPClear; t <= stix.TLPRed; t++ {
+		if l&(1<<t) != 0 {
+			out |= levelBit(t)
+		}
+	}
+	if l&store.UnknownLevel != 0 {
+		out |= levelBit(stix.TLPUnknown)
+	}
+	return out
+}
+
+// Deliver decides one record for the recipient and returns the bytes it receives: the stored
+// JSON, or a redacted copy. A record the decision does not allow (which a correct scope never
+// lets through, but redaction may still withhold) comes back with d.Allow false and must be left
+// out.
+func (v *View) Deliver(ctx context.Context, rec *store.Record) (out []byte, d Decision, err error) {
+	f, err := v.FactsOfRecord(ctx, rec)
+	if err != nil {
+		return nil, d, err
+	}
+	d = Decide(v.Recipient, f, v.Agreement, v.Now)
+	if !d.Allow {
+		return nil, d, nil
+	}
+	if d.Form != FormRedacted || rec.Raw == nil {
+		return rec.Raw, d, nil
+	}
+	o, err := stix.Decode(rec.Raw)
+	if err != nil {
+		return nil, d, fmt.Errorf("stored object %s no longer decodes: %w", rec.ID, err)
+	}
+	b, err := Redact(o, d, v.g.Config)
+	if errors.Is(err, ErrWithheld) {
+		d.Allow, d.Form = false, FormWithheld
+		return nil, d, nil
+	}
+	return b, d, err
+}
+
+// Fill sets the policy columns of a new object from its facts: effective TLP, personal data
+// class, granular levels and the recipients named in the object itself.
+func (c Config) Fill(n *store.NewObject) {
+	f := FactsOf(n.Object, n.Origin.OrgID, time.Time{}, nil, c)
+	n.TLP = f.TLP
+	n.Personal = uint8(f.Personal)
+	n.GranularRequired = storeLevels(f.GranularRequired)
+	n.GranularOptional = storeLevels(f.GranularOptional)
+	n.Shares = f.Shares
+}
