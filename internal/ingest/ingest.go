@@ -70,11 +70,11 @@ func (s *Summary) count(r Result) {
 
 // Ingester validates and stores objects.
 type Ingester struct {
-	Objects    store.ObjectStore
-	Policy     policy.Config // computes each object's effective TLP and policy facts
-	Logger     *slog.Logger
-	BatchSize  int              // objects per transaction; default 1000
-	Now        func() time.Time // clock; default time.Now
+	Objects   store.ObjectStore
+	Policy    policy.Config // computes each object's effective TLP and policy facts
+	Logger    *slog.Logger
+	BatchSize int              // objects per transaction; default 1000
+	Now       func() time.Time // clock; default time.Now
 }
 
 func (in *Ingester) batchSize() int {

@@ -25,13 +25,13 @@ func (pendingStore) Put(context.Context, store.Agreement) error { return errNotY
 func (pendingStore) Get(context.Context, string) (store.Agreement, error) {
 	return store.Agreement{}, errNotYet
 }
-func (pendingStore) List(context.Context) ([]store.Agreement, error) { return nil, errNotYet }
+func (pendingStore) List(context.Context) ([]store.Agreement, error) { return nil, nil }
 func (pendingStore) Remove(context.Context, string) error            { return errNotYet }
 
 type pendingShares struct{}
 
 func (pendingShares) Add(context.Context, string, []string) error    { return errNotYet }
-func (pendingShares) List(context.Context, string) ([]string, error) { return nil, errNotYet }
+func (pendingShares) List(context.Context, string) ([]string, error) { return nil, nil }
 func (pendingStore) Append(context.Context, store.AuditEntry, func(*store.AuditEntry)) (store.AuditEntry, error) {
 	return store.AuditEntry{}, errNotYet
 }

@@ -136,7 +136,7 @@ func (f *fixture) objects(path string) string {
 }
 
 func indicator(i int, modified string) string {
-	return fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--%08d-0000-4000-8000-000000000000","created":"2026-01-01T00:00:00.000Z","modified":"%s","pattern":"[ipv4-addr:value = '198.51.100.%d']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z"}`, i, modified, i%250)
+	return fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":"indicator--%08d-0000-4000-8000-000000000000","created":"2026-01-01T00:00:00.000Z","modified":"%s","pattern":"[ipv4-addr:value = '198.51.100.%d']","pattern_type":"stix","valid_from":"2026-01-01T00:00:00Z","object_marking_refs":["`+stix.TLP2Clear+`"]}`, i, modified, i%250)
 }
 
 func envelopeOf(objs ...string) []byte {
@@ -425,7 +425,7 @@ func TestFilters(t *testing.T) {
 	f.load(3)
 	// Versions of indicator 1, and a malware object.
 	f.post("admin", indicator(1, "2026-02-01T00:00:00.000Z"), indicator(1, "2026-03-01T00:00:00.000Z"),
-		`{"type":"malware","spec_version":"2.1","id":"malware--00000001-0000-4000-8000-000000000000","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"X","is_family":true}`)
+		`{"type":"malware","spec_version":"2.1","id":"malware--00000001-0000-4000-8000-000000000000","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","name":"X","is_family":true,"object_marking_refs":["`+stix.TLP2Clear+`"]}`)
 	id1 := "indicator--00000001-0000-4000-8000-000000000000"
 	count := func(q string) int {
 		t.Helper()
