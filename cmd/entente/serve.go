@@ -63,7 +63,7 @@ func (n *node) handler(ctx context.Context) (http.Handler, error) {
 		BaseURL:          n.cfg.BaseURL,
 		MaxContentLength: n.cfg.MaxContentLength,
 	}, n.log)
-	apiH := api.New(api.Deps{Store: n.store, Auth: authn, Logger: n.log})
+	apiH := api.New(api.Deps{Store: n.store, Auth: authn, Gate: n.gate(), Audit: &audit.Log{Store: n.store}, Logger: n.log})
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
 		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,

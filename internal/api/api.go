@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/store"
 )
 
@@ -21,6 +23,8 @@ import (
 type Deps struct {
 	Store  store.Store
 	Auth   *auth.Authenticator
+	Gate   *policy.Gate // the policy decision every read asks
+	Audit  *audit.Log   // where reads of AMBER and above and policy changes are recorded
 	Logger *slog.Logger
 }
 
@@ -173,3 +177,7 @@ func (a *API) openapi(w http.ResponseWriter, r *http.Request) error {
 func anyone(auth.Principal) bool   { return true }
 func ownOrg(p auth.Principal) bool { return p.Self }
 func admin(p auth.Principal) bool  { return p.IsAdmin() }
+
+func analyst(p auth.Principal) bool {
+	return p.Self && (p.Role == auth.RoleAdmin || p.Role == auth.RoleAnalyst)
+}

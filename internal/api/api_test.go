@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/sqlite"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
@@ -51,7 +53,7 @@ func newAPI(t *testing.T) *apiFixture {
 		}
 		f.tokens[who] = secret
 	}
-	a := New(Deps{Store: st, Auth: &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}, Logger: log})
+	a := New(Deps{Store: st, Auth: &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}, Gate: &policy.Gate{Store: st, Own: self.ID}, Audit: &audit.Log{Store: st}, Logger: log})
 	f.srv = httptest.NewServer(a)
 	t.Cleanup(f.srv.Close)
 	return f

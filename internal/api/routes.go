@@ -13,6 +13,13 @@ func (a *API) routes() {
 	m.Handle("GET /api/v1/tokens", a.handle(admin, a.listTokens))
 	m.Handle("POST /api/v1/tokens", a.handle(admin, a.createToken))
 	m.Handle("DELETE /api/v1/tokens/{id}", a.handle(admin, a.revokeToken))
+	m.Handle("GET /api/v1/agreements", a.handle(ownOrg, a.listAgreements))
+	m.Handle("PUT /api/v1/agreements/{partner}", a.handle(admin, a.putAgreement))
+	m.Handle("DELETE /api/v1/agreements/{partner}", a.handle(admin, a.removeAgreement))
+	m.Handle("GET /api/v1/objects/{id}", a.handle(anyone, a.getObject))
+	m.Handle("GET /api/v1/objects/{id}/explain", a.handle(ownOrg, a.explainObject))
+	m.Handle("GET /api/v1/objects/{id}/shares", a.handle(ownOrg, a.listShares))
+	m.Handle("POST /api/v1/objects/{id}/shares", a.handle(analyst, a.addShares))
 	m.Handle("/api/v1/", a.handle(nil, func(w http.ResponseWriter, r *http.Request) error {
 		return apiErr(KindNotFound, "no API endpoint %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
 	}))

@@ -202,3 +202,47 @@ func (c Config) Fill(n *store.NewObject) {
 	n.GranularOptional = storeLevels(f.GranularOptional)
 	n.Shares = f.Shares
 }
+
+// Line is one recipient's answer in an explanation: receives or not, in what form, and why.
+type Line struct {
+	Org      string `json:"org"`
+	OrgID    string `json:"org_id,omitempty"`
+	Kind     string `json:"kind"`
+	Receives bool   `json:"receives"`
+	Form     string `json:"form"`
+	Rule     string `json:"rule"`
+	Reason   string `json:"reason"`
+}
+
+// ExplainRecord decides a stored record for every organisation the node knows (the own
+// organisation as its readers, every partner) and for the public.
+func (g *Gate) ExplainRecord(ctx context.Context, rec *store.Record) ([]Line, error) {
+	orgs, err := g.Store.Orgs().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ag, err := g.Agreements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := g.now()
+	v := &View{g: g, Agreement: ag, Now: now}
+	f, err := v.FactsOfRecord(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	var out []Line
+	add := func(name, orgID string, r Recipient) {
+		d := Decide(r, f, ag, now)
+		out = append(out, Line{Org: name, OrgID: orgID, Kind: r.Kind.String(), Receives: d.Allow, Form: d.Form.String(), Rule: string(d.Rule), Reason: d.Reason})
+	}
+	for _, o := range orgs {
+		if o.Self {
+			add(o.Name+" (own organisation, readers)", o.ID, Recipient{Kind: KindMember, Role: RoleReader})
+			continue
+		}
+		add(o.Name, o.ID, Recipient{Kind: KindPartner, OrgID: o.ID, IdentityID: o.IdentityID})
+	}
+	add("public (open data)", "", Recipient{Kind: KindPublic})
+	return out, nil
+}
