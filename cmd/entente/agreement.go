@@ -163,5 +163,9 @@ func parseDay(s string) (time.Time, error) {
 // auditChange records a policy change made from the command line.
 func (n *node) auditChange(ctx context.Context, action, object, detail string) error {
 	l := &audit.Log{Store: n.store}
-	return l.Record(ctx, store.AuditEntry{Actor: "cli", Action: action, Path: "cli", Object: object, Decision: "done", Detail: detail})
+	path := "cli"
+	if action == "read" {
+		path = "export"
+	}
+	return l.Record(ctx, store.AuditEntry{Actor: "cli", Action: action, Path: path, Object: object, Decision: "done", Detail: detail})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
@@ -15,6 +16,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	types := f.String("type", "", "only these object types (comma-separated)")
 	after := f.String("added-after", "", "only objects added after this timestamp (RFC 3339)")
 	latest := f.Bool("latest", false, "only the latest version of each object (default: every version)")
+	forOrg := f.String("for", "", "export what this partner organisation (id or name), or \"public\", would receive (default: everything, as the own organisation)")
 	return withNode(ctx, e, f, args, func(n *node) error {
 		if len(f.positional) > 0 {
 			return usageError("export takes no arguments, only flags")
@@ -36,22 +38,59 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 				return usageError("--type: %v", err)
 			}
 		}
+		r := policy.Recipient{Kind: policy.KindSelf}
+		switch *forOrg {
+		case "":
+		case "public":
+			r = policy.Recipient{Kind: policy.KindPublic}
+		default:
+			o, err := n.org(ctx, *forOrg)
+			if err != nil {
+				return err
+			}
+			if !o.Self {
+				r = policy.Recipient{Kind: policy.KindPartner, OrgID: o.ID, IdentityID: o.IdentityID}
+			}
+		}
+		view, err := n.gate().View(ctx, r)
+		if err != nil {
+			return err
+		}
+		view.Restrict(&flt)
+		var sensitive int
 		w := bufio.NewWriterSize(e.stdout, 256<<10)
 		fmt.Fprintf(w, `{"type":"bundle","id":"%s","objects":[`, stix.NewID("bundle"))
 		first := true
-		err = store.Scan(ctx, n.store.Objects(), flt, func(r *store.Record) error {
+		err = store.Scan(ctx, n.store.Objects(), flt, func(rec *store.Record) error {
+			out, d, err := view.Deliver(ctx, rec)
+			if err != nil || !d.Allow {
+				return err
+			}
+			if rec.TLP >= stix.TLPAmber {
+				sensitive++
+			}
 			if !first {
 				w.WriteByte(',')
 			}
 			first = false
 			w.WriteByte('\n')
-			_, err := w.Write(r.Raw)
+			_, err = w.Write(out)
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("export: %w (the output is incomplete)", err)
 		}
 		w.WriteString("\n]}\n")
-		return w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		if sensitive == 0 {
+			return nil
+		}
+		who := "own organisation"
+		if *forOrg != "" {
+			who = *forOrg
+		}
+		return n.auditChange(ctx, "read", c.ID, fmt.Sprintf("export for %s: %d objects at TLP:AMBER or above", who, sensitive))
 	})
 }
