@@ -159,3 +159,18 @@ func TestMigrationsMatchSQLite(t *testing.T) {
 		t.Errorf("migration numbers: postgres %v, sqlite %v, want the same", a, b)
 	}
 }
+
+// TestShared opens one database twice, as several stateless processes do.
+func TestShared(t *testing.T) {
+	dsn := freshDatabase(t)
+	var stores []store.Store
+	for range 2 {
+		s, err := postgres.Open(context.Background(), dsn, nil)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	storetest.RunShared(t, stores[0], stores[1])
+}
