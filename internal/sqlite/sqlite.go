@@ -34,8 +34,10 @@ type Store struct {
 	r      *sql.DB // query-only pool
 	logger *slog.Logger
 
-	colls sync.Map // collection id -> seq; collections are never deleted
-	now   func() time.Time
+	colls   sync.Map  // collection id -> seq; collections are never deleted
+	collIDs sync.Map  // seq -> collection id
+	latest  *sql.Stmt // latestQuery, prepared on the read pool
+	now     func() time.Time
 
 	objects     objectStore
 	collections collectionStore
@@ -79,6 +81,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if s.latest, err = r.PrepareContext(ctx, latestQuery); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: prepare: %w", path, err)
 	}
 	return s, nil
 }
@@ -147,7 +153,11 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.latest != nil {
+		err = s.latest.Close()
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE) and commits when it returns nil.

@@ -121,5 +121,12 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if bench.s != nil {
+		bench.s.Close()
+	}
+	if bench.tmp != "" {
+		os.RemoveAll(bench.tmp)
+	}
+	os.Exit(code)
 }
