@@ -121,8 +121,10 @@ type ObjectStore interface {
 	// Errors: ErrNotFound when the collection does not exist.
 	Add(ctx context.Context, collection string, objs []NewObject) ([]Outcome, error)
 
-	// Query returns a page of records matching f, ascending by DateAdded.
-	// Errors: ErrInvalid for a filter without collection or limit.
+	// Query returns a page of records matching f, ascending by DateAdded. A page holds at most
+	// min(f.Limit, MaxLimit) records; More tells whether more match after it.
+	// Errors: ErrInvalid for a filter without collection or limit (see CheckFilter), ErrNotFound
+	// when the collection does not exist.
 	Query(ctx context.Context, f Filter) (Page, error)
 
 	// Latest returns the newest version of the object with this id in any collection the caller
@@ -133,7 +135,8 @@ type ObjectStore interface {
 	// versions were removed. Errors: ErrNotFound when the collection does not exist.
 	Delete(ctx context.Context, collection, id string, v VersionMatch) (int, error)
 
-	// Count returns how many object versions a collection holds.
+	// Count returns how many object versions a collection holds. Errors: ErrNotFound when the
+	// collection does not exist.
 	Count(ctx context.Context, collection string) (int64, error)
 }
 
