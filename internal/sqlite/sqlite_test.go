@@ -130,3 +130,23 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// TestOpenPaths opens files whose names need escaping in an SQLite URI, in directories that do
+// not exist yet.
+func TestOpenPaths(t *testing.T) {
+	for _, name := range []string{"with space/db file.db", "q?mark/a#b.db", "pct%20x/x.db"} {
+		p := filepath.Join(t.TempDir(), name)
+		s, err := sqlite.Open(context.Background(), p, nil)
+		if err != nil {
+			t.Errorf("Open %q: %v", name, err)
+			continue
+		}
+		s.Close()
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("Open %q did not create that file: %v", name, err)
+		}
+	}
+	if _, err := sqlite.Open(context.Background(), "", nil); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("Open empty path: got %v, want ErrInvalid", err)
+	}
+}
