@@ -118,7 +118,8 @@ type ObjectStore interface {
 	// Add stores the objects in collection, in order, in one transaction, assigning each accepted
 	// version a date_added greater than any before it in that collection. It returns one outcome
 	// per object. Either all accepted objects are stored or, with an error, none are.
-	// Errors: ErrNotFound when the collection does not exist.
+	// Errors: ErrNotFound when the collection does not exist, ErrInvalid for an entry without an
+	// object.
 	Add(ctx context.Context, collection string, objs []NewObject) ([]Outcome, error)
 
 	// Query returns a page of records matching f, ascending by DateAdded. A page holds at most
