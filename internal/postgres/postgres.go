@@ -89,12 +89,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
+	var newest int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("migrate: read schema_migrations: %w", err)
+	}
+	if err := store.CheckSchemaVersion(newest, ms); err != nil {
+		return err
+	}
 	for _, m := range ms {
+		if m.Version <= newest {
+			continue // applied: the lock we hold means no one else is applying anything
+		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			var done bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, m.Version).Scan(&done); err != nil || done {
-				return err
-			}
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
@@ -104,6 +110,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+		s.logger.InfoContext(ctx, "applied migration", "version", m.Version, "name", m.Name)
 	}
 	return nil
 }

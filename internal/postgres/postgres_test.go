@@ -28,13 +28,8 @@ func testDSN(tb testing.TB) string {
 }
 
 // withDatabase returns dsn pointed at database name.
-func withDatabase(tb testing.TB, dsn, name string) string {
-	tb.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			tb.Fatalf("ENTENTE_TEST_POSTGRES: %v", err)
-		}
+func withDatabase(dsn, name string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		u.Path = "/" + name
 		return u.String()
 	}
@@ -53,28 +48,42 @@ func withSearchPath(dsn, schema string) string {
 	return dsn + " search_path=" + schema
 }
 
-// freshDatabase creates a uniquely named database for this test run and drops it when the test
-// ends, so that parallel runs never share tables. It returns the DSN of the new database.
-func freshDatabase(tb testing.TB) string {
-	tb.Helper()
-	dsn := testDSN(tb)
-	ctx := context.Background()
+// createDatabase creates a uniquely named database on the server dsn and returns its DSN and a
+// function that drops it.
+func createDatabase(ctx context.Context, dsn string) (string, func() error, error) {
 	admin, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		tb.Fatalf("connect to ENTENTE_TEST_POSTGRES: %v", err)
+		return "", nil, fmt.Errorf("connect to ENTENTE_TEST_POSTGRES: %w", err)
 	}
 	name := "entente_test_" + strings.ReplaceAll(store.NewUUID(), "-", "")
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close(ctx)
-		tb.Fatalf("create test database: %v", err)
+		return "", nil, fmt.Errorf("create test database: %w", err)
 	}
-	tb.Cleanup(func() {
+	drop := func() error {
 		defer admin.Close(ctx)
 		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
+			return fmt.Errorf("drop test database %s: %w", name, err)
+		}
+		return nil
+	}
+	return withDatabase(dsn, name), drop, nil
+}
+
+// freshDatabase creates a uniquely named database for this test and drops it when the test ends,
+// so that parallel runs never share tables. It returns the DSN of the new database.
+func freshDatabase(tb testing.TB) string {
+	tb.Helper()
+	dsn, drop, err := createDatabase(context.Background(), testDSN(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := drop(); err != nil {
+			tb.Error(err)
 		}
 	})
-	return withDatabase(tb, dsn, name)
+	return dsn
 }
 
 var schemas atomic.Int64
@@ -158,4 +167,19 @@ func TestMigrationsMatchSQLite(t *testing.T) {
 	if fmt.Sprint(a) != fmt.Sprint(b) || len(a) == 0 {
 		t.Errorf("migration numbers: postgres %v, sqlite %v, want the same", a, b)
 	}
+}
+
+// TestShared opens one database twice, as several stateless processes do.
+func TestShared(t *testing.T) {
+	dsn := freshDatabase(t)
+	var stores []store.Store
+	for range 2 {
+		s, err := postgres.Open(context.Background(), dsn, nil)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	storetest.RunShared(t, stores[0], stores[1])
 }

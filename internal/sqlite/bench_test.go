@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/entente/entente/internal/sqlite"
@@ -14,23 +15,39 @@ func BenchmarkAdd(b *testing.B) {
 	storetest.BenchAdd(b, open(b))
 }
 
-// benchDB opens the database the read benchmarks share. With ENTENTE_BENCH_DIR set it is kept
-// there between runs, so that a 1M-object database (ENTENTE_BENCH_N=1000000) is built once.
+var bench struct {
+	sync.Mutex
+	s    *sqlite.Store
+	tmp  string // a temporary directory to remove at the end
+	coll string
+	ids  []string
+}
+
+// benchDB opens the database the read benchmarks share, filled once per process. With
+// ENTENTE_BENCH_DIR set it is kept there between runs, so that a 1M-object database
+// (ENTENTE_BENCH_N=1000000) is built once.
 func benchDB(b *testing.B) (*sqlite.Store, string, []string) {
 	b.Helper()
-	n := storetest.BenchSize(b)
-	s := open(b)
-	if dir := os.Getenv("ENTENTE_BENCH_DIR"); dir != "" {
-		s.Close()
+	bench.Lock()
+	defer bench.Unlock()
+	if bench.s != nil {
+		return bench.s, bench.coll, bench.ids
+	}
+	dir := os.Getenv("ENTENTE_BENCH_DIR")
+	if dir == "" {
 		var err error
-		s, err = sqlite.Open(context.Background(), filepath.Join(dir, "bench.db"), nil)
-		if err != nil {
+		if dir, err = os.MkdirTemp("", "entente-bench-"); err != nil {
 			b.Fatal(err)
 		}
-		b.Cleanup(func() { s.Close() })
+		bench.tmp = dir // TestMain removes it
 	}
-	coll, ids := storetest.Fill(b, s, n)
-	return s, coll, ids
+	s, err := sqlite.Open(context.Background(), filepath.Join(dir, "bench.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bench.s = s
+	bench.coll, bench.ids = storetest.Fill(b, s, storetest.BenchSize(b))
+	return bench.s, bench.coll, bench.ids
 }
 
 func BenchmarkLatest(b *testing.B) {

@@ -23,7 +23,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
+	if err := checkKnown(ctx, s.w, ms); err != nil {
+		return err
+	}
 	for _, m := range ms {
+		applied := false
 		err := s.write(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
@@ -35,16 +39,27 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, time.Now().UnixMicro()); err != nil {
-				return err
-			}
-			s.logger.InfoContext(ctx, "applied migration", "version", m.Version, "name", m.Name)
-			return nil
+			applied = true
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.Version, m.Name, time.Now().UnixMicro())
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+		if applied {
+			s.logger.InfoContext(ctx, "applied migration", "version", m.Version, "name", m.Name)
+		}
 	}
 	return nil
+}
+
+// checkKnown refuses a database that a newer program has migrated further than this one knows:
+// migrations only go forward, and this program would not know the schema.
+func checkKnown(ctx context.Context, db *sql.DB, ms []store.Migration) error {
+	var newest int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	return store.CheckSchemaVersion(newest, ms)
 }

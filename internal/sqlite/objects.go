@@ -50,6 +50,19 @@ func (s *Store) seq(ctx context.Context, id string) (int64, error) {
 	return seq, nil
 }
 
+// collectionID returns the id of the collection with this seq, cached like seq.
+func (s *Store) collectionID(ctx context.Context, seq int64) (string, error) {
+	if v, ok := s.collIDs.Load(seq); ok {
+		return v.(string), nil
+	}
+	var id string
+	if err := s.r.QueryRowContext(ctx, `SELECT id FROM collections WHERE seq = ?`, seq).Scan(&id); err != nil {
+		return "", fmt.Errorf("collection %d: %w", seq, err)
+	}
+	s.collIDs.Store(seq, id)
+	return id, nil
+}
+
 // checkObjects rejects a batch holding an entry without an object.
 func checkObjects(objs []store.NewObject) error {
 	for i, o := range objs {
@@ -387,24 +400,44 @@ func versionCond(b *strings.Builder, args []any, v store.VersionMatch) []any {
 	return args
 }
 
-// Latest finds the highest version of id with the (id, coll, version) index; the few rows of one
-// id are sorted in memory.
+// latestQuery finds the highest version of an id in any collection with the (id, coll, version)
+// index; the few rows of one id are sorted in memory. It is prepared once: Latest is a hot path.
+const latestQuery = `SELECT ` + recordColumns + `, o.raw, o.coll FROM objects o WHERE o.id = ? AND o.is_latest
+	ORDER BY o.version DESC, o.date_added DESC LIMIT 1`
+
+// Latest finds the highest version of id; with collections named it adds a condition on their
+// seqs.
 func (o *objectStore) Latest(ctx context.Context, id string, collections ...string) (store.Record, error) {
-	var b strings.Builder
-	args := []any{id}
-	b.WriteString(`SELECT ` + recordColumns + `, o.raw, c.id FROM objects o JOIN collections c ON c.seq = o.coll
-		WHERE o.id = ? AND o.is_latest`)
-	if len(collections) > 0 {
-		b.WriteString(` AND c.id IN (` + marks(len(collections)) + `)`)
+	var row *sql.Row
+	if len(collections) == 0 {
+		row = o.s.latest.QueryRowContext(ctx, id)
+	} else {
+		args := []any{id}
 		for _, c := range collections {
-			args = append(args, c)
+			seq, err := o.s.seq(ctx, c)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return store.Record{}, fmt.Errorf("latest %q: %w", id, err)
+			}
+			args = append(args, seq)
 		}
+		if len(args) == 1 {
+			return store.Record{}, fmt.Errorf("object %q: %w", id, store.ErrNotFound)
+		}
+		row = o.s.r.QueryRowContext(ctx, `SELECT `+recordColumns+`, o.raw, o.coll FROM objects o
+			WHERE o.id = ? AND o.is_latest AND o.coll IN (`+marks(len(args)-1)+`)
+			ORDER BY o.version DESC, o.date_added DESC LIMIT 1`, args...)
 	}
-	b.WriteString(` ORDER BY o.version DESC, o.date_added DESC LIMIT 1`)
 	var r store.Record
-	err := scanRecord(o.s.r.QueryRowContext(ctx, b.String(), args...), &r, true, &r.Collection)
+	var seq int64
+	err := scanRecord(row, &r, true, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("object %q: %w", id, store.ErrNotFound)
+	}
+	if err == nil {
+		r.Collection, err = o.s.collectionID(ctx, seq)
 	}
 	if err != nil {
 		return store.Record{}, fmt.Errorf("latest %q: %w", id, err)

@@ -34,8 +34,10 @@ type Store struct {
 	r      *sql.DB // query-only pool
 	logger *slog.Logger
 
-	colls sync.Map // collection id -> seq; collections are never deleted
-	now   func() time.Time
+	colls   sync.Map  // collection id -> seq; collections are never deleted
+	collIDs sync.Map  // seq -> collection id
+	latest  *sql.Stmt // latestQuery, prepared on the read pool
+	now     func() time.Time
 
 	objects     objectStore
 	collections collectionStore
@@ -80,6 +82,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	if s.latest, err = r.PrepareContext(ctx, latestQuery); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: prepare: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -102,6 +108,9 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 		// Take the write lock when the transaction starts, so that a read-then-write transaction
 		// waits for another writer instead of failing with SQLITE_BUSY when it upgrades.
 		q.Set("_txlock", "immediate")
+		// Checkpoint every 10 000 pages (40 MB of WAL) rather than 1000: index pages that
+		// consecutive batches touch again are copied back once, not once per batch or two.
+		q.Add("_pragma", "wal_autocheckpoint(10000)")
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
@@ -144,7 +153,11 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.latest != nil {
+		err = s.latest.Close()
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE) and commits when it returns nil.

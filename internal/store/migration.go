@@ -50,3 +50,17 @@ func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
 }
+
+// CheckSchemaVersion returns an error when a database's newest applied migration is beyond the
+// migrations ms this program has: a newer program migrated it, and this one would not know the
+// schema.
+func CheckSchemaVersion(newest int, ms []Migration) error {
+	known := 0
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].Version
+	}
+	if newest > known {
+		return fmt.Errorf("database schema is at migration %d, newer than this program's %d: use a newer program", newest, known)
+	}
+	return nil
+}

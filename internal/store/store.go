@@ -196,11 +196,14 @@ type ObjectStore interface {
 	// Add stores the objects in collection, in order, in one transaction, assigning each accepted
 	// version a date_added greater than any before it in that collection. It returns one outcome
 	// per object. Either all accepted objects are stored or, with an error, none are.
-	// Errors: ErrNotFound when the collection does not exist.
+	// Errors: ErrNotFound when the collection does not exist, ErrInvalid for an entry without an
+	// object.
 	Add(ctx context.Context, collection string, objs []NewObject) ([]Outcome, error)
 
-	// Query returns a page of records matching f, ascending by DateAdded.
-	// Errors: ErrInvalid for a filter without collection or limit.
+	// Query returns a page of records matching f, ascending by DateAdded. A page holds at most
+	// min(f.Limit, MaxLimit) records; More tells whether more match after it.
+	// Errors: ErrInvalid for a filter without collection or limit (see CheckFilter), ErrNotFound
+	// when the collection does not exist.
 	Query(ctx context.Context, f Filter) (Page, error)
 
 	// Latest returns the newest version of the object with this id in any collection the caller
@@ -211,7 +214,8 @@ type ObjectStore interface {
 	// versions were removed. Errors: ErrNotFound when the collection does not exist.
 	Delete(ctx context.Context, collection, id string, v VersionMatch) (int, error)
 
-	// Count returns how many object versions a collection holds.
+	// Count returns how many object versions a collection holds. Errors: ErrNotFound when the
+	// collection does not exist.
 	Count(ctx context.Context, collection string) (int64, error)
 }
 

@@ -24,16 +24,23 @@ func ver(n int) string {
 // verMicro is ver(n) in microseconds.
 func verMicro(n int) int64 { return base.Add(time.Duration(n) * time.Minute).UnixMicro() }
 
-// Obj builds the JSON of an object of type typ with id typ--uuid at version n, adds the extra
-// JSON properties (`"k": v, ...`, may be empty) and decodes it with stix.Decode.
-func Obj(tb testing.TB, typ, uuid string, n int, extra string) *stix.Object {
-	tb.Helper()
+// objJSON is the JSON of an object of type typ with id typ--uuid at version n, with the extra
+// JSON properties (`"k": v, ...`, may be empty).
+func objJSON(typ, uuid string, n int, extra string) []byte {
 	props := fmt.Sprintf(`"type": %q, "spec_version": "2.1", "id": "%s--%s", "created": %q, "modified": %q, "name": "test object %d"`,
 		typ, typ, uuid, ver(0), ver(n), n)
 	if extra != "" {
 		props += ", " + extra
 	}
-	o, err := stix.Decode([]byte("{" + props + "}"))
+	return []byte("{" + props + "}")
+}
+
+// Obj builds an object of type typ with id typ--uuid at version n (n minutes after a fixed
+// time), adds the extra JSON properties (`"k": v, ...`, may be empty) and decodes it with
+// stix.Decode.
+func Obj(tb testing.TB, typ, uuid string, n int, extra string) *stix.Object {
+	tb.Helper()
+	o, err := stix.Decode(objJSON(typ, uuid, n, extra))
 	if err != nil {
 		tb.Fatalf("decode test object: %v", err)
 	}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open(t)) })
 	t.Run("Latest", func(t *testing.T) { testLatest(t, open(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
+	t.Run("Model", func(t *testing.T) { RunModel(t, open(t)) })
 }
 
 // wantErr fails unless err is target (errors.Is).
