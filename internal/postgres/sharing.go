@@ -69,6 +69,9 @@ func scanAgreement(row pgx.Row) (store.Agreement, error) {
 		if err := json.Unmarshal([]byte(lists[i]), dst); err != nil {
 			return a, fmt.Errorf("agreement with %s: decode list: %w", a.PartnerID, err)
 		}
+		if len(*dst) == 0 {
+			*dst = nil
+		}
 	}
 	a.MaxTLP = stix.TLP(tlp)
 	a.ValidFrom, a.ValidUntil = timeOf(from), timeOf(until)

@@ -24,6 +24,10 @@ type ScopeBranch struct {
 // origin alike becomes one branch without an origin test, and branches that admit no level are
 // left out, so that no branch at all means no record. Nothing and ExcludeOrigin are the caller's.
 func (s *Scope) Branches() []ScopeBranch {
+	return slices.DeleteFunc(s.branches(), func(b ScopeBranch) bool { return len(LevelTLPs(b.Levels)) == 0 })
+}
+
+func (s *Scope) branches() []ScopeBranch {
 	own := s.Own
 	var onward []string
 	for _, o := range s.Onward {
@@ -47,8 +51,7 @@ func (s *Scope) Branches() []ScopeBranch {
 	if len(onward) > 0 {
 		all = append(all, ScopeBranch{Orgs: onward, Levels: s.OnwardLevels})
 	}
-	all = append(all, ScopeBranch{NotIn: true, Orgs: others, Levels: s.OtherLevels})
-	return slices.DeleteFunc(all, func(b ScopeBranch) bool { return len(LevelTLPs(b.Levels)) == 0 })
+	return append(all, ScopeBranch{NotIn: true, Orgs: others, Levels: s.OtherLevels})
 }
 
 // GranularForbidden returns the bits of a stored granular_required that keep a record out of a
