@@ -367,8 +367,9 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 }
 
 // indexFor names the index a filter must use where SQLite, which keeps no statistics here,
-// would otherwise walk (coll, date_added) to avoid a sort: a few ids or specific versions select
-// few rows, and sorting those is far cheaper than scanning the collection for them.
+// would otherwise walk (coll, date_added): a few ids or specific versions select few rows, and
+// sorting those is far cheaper than scanning the collection for them; latest versions are best
+// walked in the partial index of latest versions.
 func indexFor(f store.Filter) string {
 	v := f.Versions
 	switch {
@@ -376,6 +377,10 @@ func indexFor(f store.Filter) string {
 		return ` INDEXED BY objects_id`
 	case len(v.At) > 0 && !v.All && !v.First && !v.Last:
 		return ` INDEXED BY objects_version`
+	case len(f.Types) == 0 && !v.All && !v.First && len(v.At) == 0:
+		// Latest versions: the partial index that holds every column a scope tests, so that
+		// rows a recipient may not see are skipped without reading the table.
+		return ` INDEXED BY objects_scope`
 	}
 	return ""
 }

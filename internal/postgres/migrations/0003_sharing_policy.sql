@@ -9,6 +9,11 @@
 -- data and no granular levels recorded: the policy's facts must be recomputed for them (as
 -- whenever the policy's configuration changes).
 --
+-- Scoped pages of latest versions walk objects_latest in date_added order and test each row after
+-- reading it: a btree cannot test a scope's OR of origin branches inside the index and keep that
+-- order, so a page costs about limit / (admitted share) rows read. Query writes the scope so that
+-- the planner estimates that share from the columns' statistics and keeps to this walk.
+--
 -- object_shares is the share list of each object id (all versions, all collections): the
 -- organisation or identity ids named as recipients of its TLP:RED content.
 --
