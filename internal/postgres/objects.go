@@ -22,7 +22,7 @@ type objectStore struct{ s *Store }
 // insertColumns are the columns Add writes with COPY, in the order of copyRow.
 var insertColumns = []string{"coll", "date_added", "id", "type", "spec_version", "version", "version_text",
 	"tlp", "revoked", "is_latest", "is_first", "created_by_ref", "labels", "origin_org", "via", "peer",
-	"received_at", "signature", "raw"}
+	"received_at", "signature", "personal", "granular_required", "granular_optional", "raw"}
 
 // lockCollection locks the collection's row for the transaction and returns its seq and last
 // date_added. Every writer of objects takes this lock first.
@@ -62,6 +62,9 @@ func (o *objectStore) Add(ctx context.Context, collection string, objs []store.N
 		if n.Object == nil {
 			return nil, fmt.Errorf("add to %q: object %d of the batch is nil: %w", collection, i, store.ErrInvalid)
 		}
+		if err := store.CheckRecipients(n.Shares); err != nil {
+			return nil, fmt.Errorf("add to %q: object %s: %w", collection, n.Object.ID, err)
+		}
 	}
 	var plan store.AddPlan
 	err := pgx.BeginFunc(ctx, o.s.pool, func(tx pgx.Tx) error {
@@ -92,7 +95,7 @@ func (o *objectStore) Add(ctx context.Context, collection string, objs []store.N
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"objects"}, insertColumns, &rowSource{seq: seq, objs: objs, rows: plan.Rows}); err != nil {
 			return fmt.Errorf("copy objects: %w", err)
 		}
-		return nil
+		return insertShares(ctx, tx, objs, plan.Rows)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("add to %q: %w", collection, err)
@@ -156,7 +159,8 @@ func (r *rowSource) Values() ([]any, error) {
 	}
 	r.vals = append(r.vals[:0], r.seq, p.DateAdded, ob.ID, ob.Type, store.SpecVersion(ob), ob.Version(),
 		ob.VersionText(), int16(n.StoredTLP()), ob.Revoked, p.Latest, p.First, createdBy, labels,
-		n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, store.UnixMicro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
+		n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, store.UnixMicro(n.Origin.ReceivedAt), n.Origin.Signature,
+		int16(n.Personal), int16(n.GranularRequired), int16(n.GranularOptional), ob.Raw)
 	return r.vals, nil
 }
 
@@ -164,14 +168,16 @@ func (r *rowSource) Err() error { return nil }
 
 // recordColumns are the columns scanRecord reads, raw last.
 const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.version_text, o.tlp, o.revoked,
-	o.origin_org, o.via, o.peer, o.received_at, o.signature`
+	o.origin_org, o.via, o.peer, o.received_at, o.signature, o.labels, o.personal, o.granular_required,
+	o.granular_optional`
 
 // scanRecord reads one row of recordColumns (and raw when withRaw) into r.
 func scanRecord(row pgx.Row, r *store.Record, withRaw bool, extra ...any) error {
-	var tlp int16
+	var tlp, personal, required, optional int16
 	var received int64
 	dest := []any{&r.DateAdded, &r.ID, &r.Type, &r.SpecVersion, &r.Version, &r.VersionText, &tlp, &r.Revoked,
-		&r.Origin.OrgID, &r.Origin.Via, &r.Origin.Peer, &received, &r.Origin.Signature}
+		&r.Origin.OrgID, &r.Origin.Via, &r.Origin.Peer, &received, &r.Origin.Signature, &r.Labels, &personal,
+		&required, &optional}
 	if withRaw {
 		dest = append(dest, &r.Raw)
 	}
@@ -181,6 +187,7 @@ func scanRecord(row pgx.Row, r *store.Record, withRaw bool, extra ...any) error 
 	}
 	r.TLP = stix.TLP(tlp)
 	r.Origin.ReceivedAt = store.TimeFromMicro(received)
+	r.Personal, r.GranularRequired, r.GranularOptional = uint8(personal), uint8(required), uint8(optional)
 	return nil
 }
 
@@ -238,6 +245,12 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	q.in("o.id", f.IDs)
 	q.in("o.type", f.Types)
 	q.versions(f.Versions)
+	if f.Scope != nil {
+		if f.Scope.Nothing {
+			return store.Page{Records: []store.Record{}}, nil
+		}
+		q.scope(f.Scope)
+	}
 	if len(f.SpecVersions) > 0 {
 		q.in("o.spec_version", f.SpecVersions)
 	} else {

@@ -50,6 +50,12 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		// The planner's cost of a page (a walk of an index with a subquery per row) passes
+		// jit_above_cost, and compiling then takes longer than the page itself; the DSN may
+		// still turn JIT on.
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -16,10 +16,15 @@ import (
 	"github.com/entente/entente/internal/store/storetest"
 )
 
-// testDSN returns the server to test against, from ENTENTE_TEST_POSTGRES, or skips.
+// testDSN returns the server to test against, from ENTENTE_TEST_POSTGRES, or skips; with
+// ENTENTE_REQUIRE_POSTGRES=true (as in CI) a missing server fails the test instead.
 func testDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := os.Getenv("ENTENTE_TEST_POSTGRES")
+	if dsn == "" && os.Getenv("ENTENTE_REQUIRE_POSTGRES") == "true" {
+		tb.Fatal("ENTENTE_REQUIRE_POSTGRES=true but ENTENTE_TEST_POSTGRES is not set: " +
+			"the PostgreSQL store tests must run (set ENTENTE_TEST_POSTGRES to a server's DSN)")
+	}
 	if dsn == "" {
 		tb.Skip("ENTENTE_TEST_POSTGRES is not set: skipping the PostgreSQL store tests " +
 			"(e.g. ENTENTE_TEST_POSTGRES='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable')")

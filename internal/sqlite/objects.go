@@ -63,11 +63,14 @@ func (s *Store) collectionID(ctx context.Context, seq int64) (string, error) {
 	return id, nil
 }
 
-// checkObjects rejects a batch holding an entry without an object.
+// checkObjects rejects a batch holding an entry without an object or with an empty share.
 func checkObjects(objs []store.NewObject) error {
 	for i, o := range objs {
 		if o.Object == nil {
 			return fmt.Errorf("object %d of the batch is nil: %w", i, store.ErrInvalid)
+		}
+		if err := store.CheckRecipients(o.Shares); err != nil {
+			return fmt.Errorf("object %s: %w", o.Object.ID, err)
 		}
 	}
 	return nil
@@ -104,6 +107,9 @@ func (o *objectStore) Add(ctx context.Context, collection string, objs []store.N
 			return err
 		}
 		if err := insertRows(ctx, tx, seq, objs, plan.Rows); err != nil {
+			return err
+		}
+		if err := insertShares(ctx, tx, objs, plan.Rows); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE collections SET last_added = ?, num_objects = num_objects + ? WHERE seq = ?`,
@@ -195,14 +201,15 @@ func clearFlag(ctx context.Context, tx *sql.Tx, flag string, seq int64, added []
 }
 
 // insertChunk is how many rows one INSERT statement carries: fewer statements, less overhead per
-// row, and 19 columns × 50 rows stays well under SQLite's limit on parameters.
+// row, and 22 columns × 50 rows stays well under SQLite's limit on parameters.
 const insertChunk = 50
 
-// insertColumns are the columns Add writes, in the order of rowArgs.
+// insertColumns are the columns Add writes, in the order of the arguments insertRows appends.
 const insertColumns = `coll, date_added, id, type, spec_version, version, version_text, tlp, revoked, is_latest,
-	is_first, created_by_ref, labels, origin_org, via, peer, received_at, signature, raw`
+	is_first, created_by_ref, labels, origin_org, via, peer, received_at, signature, personal,
+	granular_required, granular_optional, raw`
 
-const insertValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertRows inserts the planned rows, insertChunk to a statement; the statement for full chunks
 // is prepared once per batch.
@@ -213,7 +220,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, seq int64, objs []store.NewObje
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, insertChunk*19)
+	args := make([]any, 0, insertChunk*22)
 	for len(rows) > 0 {
 		chunk := rows[:min(insertChunk, len(rows))]
 		rows = rows[len(chunk):]
@@ -227,7 +234,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, seq int64, objs []store.NewObje
 			}
 			args = append(args, seq, r.DateAdded, ob.ID, ob.Type, store.SpecVersion(ob), ob.Version(),
 				ob.VersionText(), int64(n.StoredTLP()), ob.Revoked, r.Latest, r.First, nullString(ob.CreatedByRef),
-				labels, n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, store.UnixMicro(n.Origin.ReceivedAt), n.Origin.Signature, ob.Raw)
+				labels, n.Origin.OrgID, n.Origin.Via, n.Origin.Peer, store.UnixMicro(n.Origin.ReceivedAt), n.Origin.Signature,
+				n.Personal, n.GranularRequired, n.GranularOptional, ob.Raw)
 		}
 		q := `INSERT INTO objects (` + insertColumns + `) VALUES ` + insertValues + strings.Repeat(", "+insertValues, len(chunk)-1)
 		var err error
@@ -277,13 +285,16 @@ func marks(n int) string {
 
 // recordColumns are the columns scanRecord reads, raw last.
 const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.version_text, o.tlp, o.revoked,
-	o.origin_org, o.via, o.peer, o.received_at, o.signature`
+	o.origin_org, o.via, o.peer, o.received_at, o.signature, o.labels, o.personal, o.granular_required,
+	o.granular_optional`
 
 // scanRecord reads one row of recordColumns (and raw when withRaw) into r.
 func scanRecord(rows scanner, r *store.Record, withRaw bool, extra ...any) error {
 	var tlp, received int64
+	var labels sql.NullString
 	dest := []any{&r.DateAdded, &r.ID, &r.Type, &r.SpecVersion, &r.Version, &r.VersionText, &tlp, &r.Revoked,
-		&r.Origin.OrgID, &r.Origin.Via, &r.Origin.Peer, &received, &r.Origin.Signature}
+		&r.Origin.OrgID, &r.Origin.Via, &r.Origin.Peer, &received, &r.Origin.Signature, &labels, &r.Personal,
+		&r.GranularRequired, &r.GranularOptional}
 	if withRaw {
 		dest = append(dest, &r.Raw)
 	}
@@ -293,6 +304,11 @@ func scanRecord(rows scanner, r *store.Record, withRaw bool, extra ...any) error
 	}
 	r.TLP = stix.TLP(tlp)
 	r.Origin.ReceivedAt = store.TimeFromMicro(received)
+	if labels.Valid {
+		if err := json.Unmarshal([]byte(labels.String), &r.Labels); err != nil {
+			return fmt.Errorf("object %s: decode labels: %w", r.ID, err)
+		}
+	}
 	return nil
 }
 
@@ -323,6 +339,14 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	args = inList(&b, args, "o.id", f.IDs)
 	args = inList(&b, args, "o.type", f.Types)
 	args = versionCond(&b, args, f.Versions)
+	if f.Scope != nil {
+		if f.Scope.Nothing {
+			return store.Page{Records: []store.Record{}}, nil
+		}
+		// Before the spec version test, which reads the table: the scope's tests on indexed
+		// columns reject most rows without a seek.
+		args = scopeCond(&b, args, f.Scope)
+	}
 	if len(f.SpecVersions) > 0 {
 		args = inList(&b, args, "o.spec_version", f.SpecVersions)
 	} else {
@@ -356,8 +380,9 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 }
 
 // indexFor names the index a filter must use where SQLite, which keeps no statistics here,
-// would otherwise walk (coll, date_added) to avoid a sort: a few ids or specific versions select
-// few rows, and sorting those is far cheaper than scanning the collection for them.
+// would otherwise walk (coll, date_added): a few ids or specific versions select few rows, and
+// sorting those is far cheaper than scanning the collection for them; latest versions are best
+// walked in the partial index of latest versions.
 func indexFor(f store.Filter) string {
 	v := f.Versions
 	switch {
@@ -365,6 +390,10 @@ func indexFor(f store.Filter) string {
 		return ` INDEXED BY objects_id`
 	case len(v.At) > 0 && !v.All && !v.First && !v.Last:
 		return ` INDEXED BY objects_version`
+	case len(f.Types) == 0 && !v.All && !v.First && len(v.At) == 0:
+		// Latest versions: the partial index that holds every column a scope tests, so that
+		// rows a recipient may not see are skipped without reading the table.
+		return ` INDEXED BY objects_scope`
 	}
 	return ""
 }

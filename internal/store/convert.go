@@ -7,13 +7,14 @@ import (
 	"github.com/entente/entente/internal/stix"
 )
 
-// StoredTLP is the TLP a backend stores for n: the zero TLP (none computed) becomes Unknown, as
-// NewObject promises.
+// StoredTLP is the TLP a backend stores for n: the zero TLP (none computed), as NewObject
+// promises, and anything else that is not a TLP 2.0 level become Unknown, so that the "tlp IN
+// (…)" lists of a Scope (LevelTLPs) find them.
 func (n NewObject) StoredTLP() stix.TLP {
-	if n.TLP == 0 {
-		return stix.TLPUnknown
+	if n.TLP >= stix.TLPClear && n.TLP <= stix.TLPRed {
+		return n.TLP
 	}
-	return n.TLP
+	return stix.TLPUnknown
 }
 
 // UnixMicro returns t in microseconds since the epoch, and 0 for the zero time.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,11 +25,23 @@ func ver(n int) string {
 // verMicro is ver(n) in microseconds.
 func verMicro(n int) int64 { return base.Add(time.Duration(n) * time.Minute).UnixMicro() }
 
+// requiredProps are properties STIX 2.1 requires of the types the tests use; objJSON adds those
+// that extra does not set, so that stix.Decode accepts the object.
+var requiredProps = map[string][]string{
+	"indicator": {`"pattern": "[ipv4-addr:value = '198.51.100.1']"`, `"pattern_type": "stix"`, `"valid_from": "2024-05-01T08:00:00.000Z"`},
+	"malware":   {`"is_family": false`},
+}
+
 // objJSON is the JSON of an object of type typ with id typ--uuid at version n, with the extra
 // JSON properties (`"k": v, ...`, may be empty).
 func objJSON(typ, uuid string, n int, extra string) []byte {
 	props := fmt.Sprintf(`"type": %q, "spec_version": "2.1", "id": "%s--%s", "created": %q, "modified": %q, "name": "test object %d"`,
 		typ, typ, uuid, ver(0), ver(n), n)
+	for _, p := range requiredProps[typ] {
+		if key, _, _ := strings.Cut(p, ":"); !strings.Contains(extra, key+":") {
+			props += ", " + p
+		}
+	}
 	if extra != "" {
 		props += ", " + extra
 	}
@@ -265,7 +278,7 @@ func testRecordFields(t *testing.T, s store.Store) {
 	received := time.Date(2025, 1, 2, 3, 4, 5, 678901000, time.UTC)
 	origin := store.Provenance{OrgID: store.NewUUID(), Via: "federation", Peer: "peer-1", ReceivedAt: received, Signature: "ed25519:abc"}
 	_, err = s.Objects().Add(ctx, coll, []store.NewObject{
-		{Object: o, TLP: stix.TLPAmberStrict, Origin: origin},
+		{Object: o, TLP: stix.TLPAmberStrict, Origin: origin, Personal: 1, GranularRequired: 1 << 5, GranularOptional: 1<<4 | 1<<6},
 		{Object: sco}, // no TLP: stored as unknown
 	})
 	must(t, "Add", err)
@@ -276,7 +289,8 @@ func testRecordFields(t *testing.T, s store.Store) {
 	}
 	r := p.Records[0]
 	want := store.Record{Collection: coll, ID: o.ID, Type: "indicator", SpecVersion: "2.1", Version: verMicro(3),
-		VersionText: ver(3), DateAdded: r.DateAdded, TLP: stix.TLPAmberStrict, Revoked: true, Origin: origin, Raw: o.Raw}
+		VersionText: ver(3), DateAdded: r.DateAdded, TLP: stix.TLPAmberStrict, Revoked: true, Origin: origin,
+		Labels: []string{"x", "y"}, Personal: 1, GranularRequired: 1 << 5, GranularOptional: 1<<4 | 1<<6, Raw: o.Raw}
 	if fmt.Sprint(r) != fmt.Sprint(want) || !r.Origin.ReceivedAt.Equal(received) {
 		t.Errorf("record:\n got %+v\nwant %+v", r, want)
 	}
@@ -284,8 +298,9 @@ func testRecordFields(t *testing.T, s store.Store) {
 		t.Errorf("raw: got %s, want %s", r.Raw, o.Raw)
 	}
 	r = p.Records[1]
-	if r.TLP != stix.TLPUnknown || r.Version != 0 || r.VersionText != "" || r.SpecVersion != "2.1" || r.Type != "ipv4-addr" {
-		t.Errorf("SCO record: got %+v, want TLP unknown, version 0, spec 2.1", r)
+	if r.TLP != stix.TLPUnknown || r.Version != 0 || r.VersionText != "" || r.SpecVersion != "2.1" || r.Type != "ipv4-addr" ||
+		r.Labels != nil || r.Personal != 0 || r.GranularRequired != 0 || r.GranularOptional != 0 {
+		t.Errorf("SCO record: got %+v, want TLP unknown, version 0, spec 2.1, no labels, no policy facts", r)
 	}
 	if !r.Origin.ReceivedAt.IsZero() {
 		t.Errorf("SCO received_at: got %v, want zero", r.Origin.ReceivedAt)

@@ -39,6 +39,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Latest", func(t *testing.T) { testLatest(t, open(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
 	t.Run("Model", func(t *testing.T) { RunModel(t, open(t)) })
+	t.Run("Agreements", func(t *testing.T) { testAgreements(t, open(t)) })
+	t.Run("Shares", func(t *testing.T) { testShares(t, open(t)) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("AuditConcurrent", func(t *testing.T) { testAuditConcurrent(t, open(t)) })
+	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 }
 
 // wantErr fails unless err is target (errors.Is).
