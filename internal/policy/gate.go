@@ -10,25 +10,30 @@ import (
 	"github.com/entente/entente/internal/store"
 )
 
-// StoreScope returns the scope in the store's terms, for Filter.Scope. A scope that admits
-// everything is nil: no condition.
+// StoreScope returns the scope in the store's terms, for Filter.Scope: nil (no condition) when
+// it admits everything. Levels move the Unknown bit to store.UnknownLevel, and AddedBy becomes
+// whole microseconds, rounded down as date_added <= AddedBy requires.
 func (s Scope) StoreScope() *store.Scope {
 	if s.All {
 		return nil
 	}
-	var addedBy int64
-	if !s.AddedBy.IsZero() {
-		addedBy = s.AddedBy.UnixMicro()
-	}
-	return &store.Scope{
+	out := &store.Scope{
 		Nothing: s.Nothing,
 		Own:     s.Own, OwnLevels: storeLevels(s.OwnLevels),
 		NamedLevels: storeLevels(s.NamedLevels), Named: s.Named,
 		Onward: s.Onward, OnwardLevels: storeLevels(s.OnwardLevels), OtherLevels: storeLevels(s.OtherLevels),
 		ExcludeOrigin: s.ExcludeOrigin,
 		Types:         s.Types, ExcludeTypes: s.ExcludeTypes, Labels: s.Labels, ExcludeLabels: s.ExcludeLabels,
-		AddedBy: addedBy, PersonalMax: uint8(s.PersonalMax),
+		PersonalMax: uint8(s.PersonalMax),
 	}
+	if !s.AddedBy.IsZero() {
+		out.AddedBy = s.AddedBy.UnixMicro()
+		if out.AddedBy <= 0 {
+			// Nothing was added at or before the epoch, and 0 would mean no embargo.
+			out.Nothing = true
+		}
+	}
+	return out
 }
 
 // storeLevels converts a Levels mask to the store's: bit t for TLP t, and store.UnknownLevel.
@@ -45,21 +50,26 @@ func storeLevels(l Levels) uint8 {
 	return out
 }
 
-// FromStore converts a stored agreement.
+// FromStore converts a stored agreement; empty choices are the policy's defaults (no onward
+// sharing, personal data redacted).
 func FromStore(a store.Agreement) (Agreement, error) {
-	onward, err := ParseOnwardSharing(a.OnwardSharing)
-	if err != nil {
-		return Agreement{}, fmt.Errorf("agreement with %s: %w", a.PartnerID, err)
-	}
-	pd, err := ParsePersonalData(a.PersonalData)
-	if err != nil {
-		return Agreement{}, fmt.Errorf("agreement with %s: %w", a.PartnerID, err)
-	}
-	return Agreement{
+	out := Agreement{
 		Partner: a.PartnerID, MaxTLP: a.MaxTLP, ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil,
 		Types: a.Types, ExcludeTypes: a.ExcludeTypes, Labels: a.Labels, ExcludeLabels: a.ExcludeLabels,
-		Embargo: a.Embargo, Onward: onward, PersonalData: pd,
-	}, nil
+		Embargo: a.Embargo,
+	}
+	var err error
+	if a.OnwardSharing != "" {
+		if out.Onward, err = ParseOnwardSharing(a.OnwardSharing); err != nil {
+			return out, fmt.Errorf("agreement with %s: %w", a.PartnerID, err)
+		}
+	}
+	if a.PersonalData != "" {
+		if out.PersonalData, err = ParsePersonalData(a.PersonalData); err != nil {
+			return out, fmt.Errorf("agreement with %s: %w", a.PartnerID, err)
+		}
+	}
+	return out, nil
 }
 
 // ToStore converts an agreement for storage.

@@ -246,7 +246,7 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	q.in("o.type", f.Types)
 	q.versions(f.Versions)
 	if f.Scope != nil {
-		if f.Scope.Nothing {
+		if f.Scope.Nothing || len(f.Scope.Branches()) == 0 {
 			return store.Page{Records: []store.Record{}}, nil
 		}
 		q.scope(f.Scope)

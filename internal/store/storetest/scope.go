@@ -205,7 +205,7 @@ func putAgreements(t *rapid.T, s store.Store, w scopeWorld, list []policy.Agreem
 			}
 			continue
 		}
-		if err := s.Agreements().Put(ctx, StoreAgreement(list[i])); err != nil {
+		if err := s.Agreements().Put(ctx, policy.ToStore(list[i], time.Time{})); err != nil {
 			t.Fatalf("Put agreement: %v", err)
 		}
 	}
@@ -215,7 +215,7 @@ func putAgreements(t *rapid.T, s store.Store, w scopeWorld, list []policy.Agreem
 	}
 	var back []policy.Agreement
 	for _, a := range stored {
-		pa, err := PolicyAgreement(a)
+		pa, err := policy.FromStore(a)
 		if err != nil {
 			t.Fatalf("stored agreement: %v", err)
 		}
@@ -230,7 +230,7 @@ func putAgreements(t *rapid.T, s store.Store, w scopeWorld, list []policy.Agreem
 	}
 	for _, want := range list {
 		got, _ := ag.Get(want.Partner)
-		if fmt.Sprint(StoreAgreement(got)) != fmt.Sprint(StoreAgreement(want)) && !sameAgreement(StoreAgreement(got), StoreAgreement(want)) {
+		if fmt.Sprint(policy.ToStore(got, time.Time{})) != fmt.Sprint(policy.ToStore(want, time.Time{})) && !sameAgreement(policy.ToStore(got, time.Time{}), policy.ToStore(want, time.Time{})) {
 			t.Fatalf("agreement read back:\n got %+v\nwant %+v", got, want)
 		}
 	}
@@ -396,7 +396,7 @@ func testScope(t *testing.T, s store.Store) {
 				// A scope no recipient has, to reach every part of its translation.
 				ps = drawScope(rt, w, all)
 			}
-			f := store.Filter{Collection: c.ID, Scope: StoreScope(ps), Versions: versions}
+			f := store.Filter{Collection: c.ID, Scope: ps.StoreScope(), Versions: versions}
 			var want []store.Record
 			for _, rec := range ref {
 				facts := factsOf(rec, shares[rec.ID])

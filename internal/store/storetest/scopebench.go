@@ -62,7 +62,8 @@ func FillScoped(tb testing.TB, s store.Store, n int) (coll string, scope *store.
 		tb.Fatal(err)
 	}
 	r := policy.Recipient{Kind: policy.KindPartner, OrgID: partner.ID}
-	return c.ID, StoreScope(policy.ScopeOf(r, ag, time.Now()))
+	sc := policy.ScopeOf(r, ag, time.Now())
+	return c.ID, sc.StoreScope()
 }
 
 // BenchScopedPage measures pages of 1000 latest versions with their JSON for the scope
