@@ -289,3 +289,60 @@ func buildBinary(t *testing.T) string {
 	}
 	return bin
 }
+
+func TestAgreementShareExplainAudit(t *testing.T) {
+	data := dataFlags(t)
+	do := func(stdin string, args ...string) (string, int) {
+		t.Helper()
+		out, errOut, code := entente(t, stdin, append(args, data...)...)
+		return out + errOut, code
+	}
+	if out, code := do("", "org", "add", "--name", "CalOES", "--country", "US"); code != 0 {
+		t.Fatal(out)
+	}
+	do("", "org", "add", "--name", "ANSSI")
+	red := strings.Replace(validIndicator, `"x_custom_number"`, `"object_marking_refs":["`+"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"+`"],"x_custom_number"`, 1)
+	if out, code := do(red, "import", "-"); code != 0 {
+		t.Fatal(out)
+	}
+	id := "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+	if out, code := do("", "agreement", "set", "--partner", "CalOES", "--max-tlp", "amber", "--valid-until", "2099-01-01"); code != 0 {
+		t.Fatalf("agreement set: %s", out)
+	}
+	if out, code := do("", "agreement", "set", "--partner", "CalOES", "--max-tlp", "red"); code != 2 || !strings.Contains(out, "RED is shared per object") {
+		t.Errorf("agreement with max RED: exit %d %s", code, out)
+	}
+	out, _ := do("", "explain", id)
+	if !strings.Contains(out, "CalOES") || !strings.Contains(out, "tlp-red-not-named") {
+		t.Errorf("explain before sharing:\n%s", out)
+	}
+	if out, code := do("", "share", id, "--with", "CalOES"); code != 0 {
+		t.Fatalf("share: %s", out)
+	}
+	out, _ = do("", "explain", "--json", id)
+	var ex struct {
+		Recipients []struct {
+			Org      string `json:"org"`
+			Receives bool   `json:"receives"`
+		} `json:"recipients"`
+	}
+	if err := json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &ex); err != nil {
+		t.Fatalf("explain --json: %v\n%s", err, out)
+	}
+	got := map[string]bool{}
+	for _, r := range ex.Recipients {
+		got[r.Org] = r.Receives
+	}
+	if !got["CalOES"] || got["ANSSI"] || got["public (open data)"] {
+		t.Errorf("after sharing with CalOES: %v; want only CalOES to receive the RED object", got)
+	}
+	if out, code := do("", "agreement", "list"); code != 0 || !strings.Contains(out, "CalOES") || !strings.Contains(out, "TLP:AMBER") {
+		t.Errorf("agreement list: %s", out)
+	}
+	if out, code := do("", "audit", "verify"); code != 0 || !strings.Contains(out, "intact: 2 entries") {
+		t.Errorf("audit verify: exit %d %s (want the agreement and the share recorded)", code, out)
+	}
+	if out, code := do("", "explain", "indicator--00000000-0000-4000-8000-000000000000"); code == 0 || !strings.Contains(out, "no object") {
+		t.Errorf("explain of an unknown object: %s", out)
+	}
+}

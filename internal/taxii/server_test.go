@@ -33,6 +33,8 @@ type fixture struct {
 	st     *sqlite.Store
 	coll   string
 	tokens map[string]string
+	orgs   map[string]string
+	clock  *time.Time // the policy's clock; nil means the real time
 }
 
 func newFixture(t *testing.T, maxContent int64) *fixture {
@@ -75,7 +77,13 @@ func newFixture(t *testing.T, maxContent int64) *fixture {
 	f.coll = c.ID
 	a := &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}
 	in := &ingest.Ingester{Objects: st.Objects(), Logger: log}
-	gate := &policy.Gate{Store: st, Own: self.ID}
+	f.orgs = orgs
+	gate := &policy.Gate{Store: st, Own: self.ID, Now: func() time.Time {
+		if f.clock != nil {
+			return *f.clock
+		}
+		return time.Now()
+	}}
 	s := NewServer(st, gate, &audit.Log{Store: st}, a, in, []byte("0123456789abcdef0123456789abcdef"), Config{MaxContentLength: maxContent}, log)
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(f.srv.Close)
@@ -586,5 +594,77 @@ func TestTruncatedPostStoresWholeObjects(t *testing.T) {
 	}
 	if r := f.req("POST", f.objects("objects/"), "admin", []byte("not json")); r.status != 400 {
 		t.Errorf("non-JSON body: got %d, want 400", r.status)
+	}
+}
+
+func greenNote(i int) string {
+	return fmt.Sprintf(`{"type":"note","spec_version":"2.1","id":"note--%08d-0000-4000-8000-000000000000","created":"2026-01-01T00:00:00.000Z","modified":"2026-01-01T00:00:00.000Z","content":"n","object_refs":["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"],"object_marking_refs":["%s"]}`, i, stix.TLP2Green)
+}
+
+// TestAgreementExpiresWhilePaging: the policy is asked again for every page, so a partner whose
+// agreement ends between two pages receives nothing more of what needed it.
+func TestAgreementExpiresWhilePaging(t *testing.T) {
+	f := newFixture(t, 0)
+	end := time.Now().Add(time.Hour)
+	err := f.st.Agreements().Put(context.Background(), policy.ToStore(policy.Agreement{Partner: f.orgs["A"], MaxTLP: stix.TLPGreen, ValidUntil: end}, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objs []string
+	for i := 1; i <= 10; i++ {
+		objs = append(objs, greenNote(i))
+	}
+	if r := f.post("admin", objs...); r.status != 202 {
+		t.Fatal(r.status)
+	}
+	before := end.Add(-time.Minute)
+	f.clock = &before
+	r := f.req("GET", f.objects("objects/?limit=4"), "A", nil)
+	if got := len(envelopeObjects(t, r)); got != 4 {
+		t.Fatalf("first page while the agreement is in force: %d objects, want 4", got)
+	}
+	next := r.json(t)["next"].(string)
+	after := end // ValidUntil is exclusive
+	f.clock = &after
+	r = f.req("GET", f.objects("objects/?limit=4&next="+url.QueryEscape(next)), "A", nil)
+	if r.status != 200 {
+		t.Fatalf("next page: %d %s", r.status, r.body)
+	}
+	if got := len(envelopeObjects(t, r)); got != 0 {
+		t.Errorf("after the agreement ended: %d GREEN objects received, want 0", got)
+	}
+	if r := f.req("GET", f.objects("objects/note--00000009-0000-4000-8000-000000000000/"), "A", nil); r.status != 404 {
+		t.Errorf("single object after the agreement ended: %d, want 404", r.status)
+	}
+}
+
+// TestPartnerSeesOnlyWhatItMay: a partner with a GREEN agreement receives CLEAR and GREEN, not
+// AMBER; the admin receives everything; reads of AMBER are audited.
+func TestPartnerSeesOnlyWhatItMay(t *testing.T) {
+	f := newFixture(t, 0)
+	f.st.Agreements().Put(context.Background(), policy.ToStore(policy.Agreement{Partner: f.orgs["A"], MaxTLP: stix.TLPGreen}, time.Now()))
+	amber := strings.Replace(greenNote(3), stix.TLP2Green, stix.TLP2Amber, 1)
+	f.post("admin", indicator(1, "2026-01-01T00:00:00.000Z"), greenNote(2), amber)
+	if got := len(envelopeObjects(t, f.req("GET", f.objects("objects/"), "A", nil))); got != 2 {
+		t.Errorf("partner A: %d objects, want CLEAR and GREEN", got)
+	}
+	if got := len(envelopeObjects(t, f.req("GET", f.objects("manifest/"), "A", nil))); got != 2 {
+		t.Errorf("partner A manifest: %d entries, want 2", got)
+	}
+	if got := len(envelopeObjects(t, f.req("GET", f.objects("objects/"), "B", nil))); got != 1 {
+		t.Errorf("partner B without agreement: %d objects, want only CLEAR", got)
+	}
+	if got := len(envelopeObjects(t, f.req("GET", f.objects("objects/"), "admin", nil))); got != 3 {
+		t.Errorf("admin: %d objects, want 3", got)
+	}
+	var reads int
+	f.st.Audit().Scan(context.Background(), 0, func(e store.AuditEntry) error {
+		if e.Action == "read" && strings.Contains(e.Object, "note--00000003") {
+			reads++
+		}
+		return nil
+	})
+	if reads != 1 {
+		t.Errorf("audit holds %d reads of the AMBER note, want 1 (the admin's)", reads)
 	}
 }
