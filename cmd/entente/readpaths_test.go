@@ -156,9 +156,9 @@ func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
 		case 0: // none
 		default:
 			a := policy.Agreement{
-				Partner: o.ID,
-				MaxTLP:  rapid.SampledFrom([]stix.TLP{stix.TLPClear, stix.TLPGreen, stix.TLPAmber, stix.TLPAmberStrict}).Draw(rt, "max"),
-				Onward:  rapid.SampledFrom([]policy.OnwardSharing{policy.OnwardNone, policy.OnwardCommunity}).Draw(rt, "onward"),
+				Partner:      o.ID,
+				MaxTLP:       rapid.SampledFrom([]stix.TLP{stix.TLPClear, stix.TLPGreen, stix.TLPAmber, stix.TLPAmberStrict}).Draw(rt, "max"),
+				Onward:       rapid.SampledFrom([]policy.OnwardSharing{policy.OnwardNone, policy.OnwardCommunity}).Draw(rt, "onward"),
 				PersonalData: rapid.SampledFrom([]policy.PersonalData{policy.PersonalRedact, policy.PersonalDeny, policy.PersonalAllow}).Draw(rt, "personal"),
 			}
 			switch rapid.IntRange(0, 4).Draw(rt, "validity") {

@@ -106,4 +106,3 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}
 	}
 }
-
