@@ -311,6 +311,7 @@ func (s *site) describeDistribution(g *graph, ds term, d *Dataset, f string) {
 	u := iri(downloadURL(s, d, f))
 	g.add(dist, iri(nsDCAT+"accessURL"), u)
 	g.add(dist, iri(nsDCAT+"downloadURL"), u)
+	g.typed(u, nsRDFS+"Resource")
 	ft := "JSON"
 	media := "application/json"
 	if f == formatCSV {
