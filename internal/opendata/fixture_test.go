@@ -22,6 +22,14 @@ import (
 
 const testBase = "https://cti.example.org"
 
+// tester is what the helpers need of *testing.T and *rapid.T alike.
+type tester interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
 // fixture is a node with a SQLite store, an own and a partner organisation, two collections and
 // the open data surface served over real HTTP.
 type fixture struct {
@@ -74,7 +82,7 @@ func newFixture(tb testing.TB, d Deps) *fixture {
 }
 
 // add ingests objects (JSON texts) into collection i from origin.
-func (f *fixture) add(tb testing.TB, coll int, origin string, objs ...string) {
+func (f *fixture) add(tb tester, coll int, origin string, objs ...string) {
 	tb.Helper()
 	bundle := `{"type":"bundle","id":"bundle--6b1c3d5e-2f4a-4b8c-9d0e-1f2a3b4c5d6e","objects":[` + strings.Join(objs, ",") + `]}`
 	sum, err := f.in.Stream(context.Background(), f.colls[coll], strings.NewReader(bundle), store.Provenance{OrgID: origin, Via: "import"}, func(r ingest.Result) {
@@ -89,7 +97,7 @@ func (f *fixture) add(tb testing.TB, coll int, origin string, objs ...string) {
 }
 
 // get fetches path over HTTP and returns the status, headers and (decompressed) body.
-func (f *fixture) get(tb testing.TB, path string, header ...string) (int, http.Header, string) {
+func (f *fixture) get(tb tester, path string, header ...string) (int, http.Header, string) {
 	tb.Helper()
 	req, err := http.NewRequest("GET", f.srv.URL+path, nil)
 	if err != nil {
@@ -118,7 +126,7 @@ func (f *fixture) get(tb testing.TB, path string, header ...string) (int, http.H
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-func (f *fixture) mustGet(tb testing.TB, path string) string {
+func (f *fixture) mustGet(tb tester, path string) string {
 	tb.Helper()
 	code, _, body := f.get(tb, path)
 	if code != http.StatusOK {
