@@ -3,7 +3,10 @@ package opendata
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -178,5 +181,93 @@ func TestStatisticsCountEverythingButShowOnlyCounts(t *testing.T) {
 	}
 	if _, ok := got["origin/CERT Beispiel"]; !ok {
 		t.Errorf("the own organisation is not named among the origins: %v", got)
+	}
+}
+
+// harvestCKAN pages through package_search the way ckanext-harvest's CKAN harvester does:
+// rows=100&start=N&sort=id asc (with fq when incremental) until an empty page, failing on two
+// identical pages in a row. It returns the names harvested.
+func harvestCKAN(t *testing.T, f *fixture, fq string) []string {
+	t.Helper()
+	var names []string
+	var prev string
+	for start := 0; ; start += 100 {
+		path := "/opendata/api/3/action/package_search?rows=100&sort=id+asc&start=" + strconv.Itoa(start)
+		if fq != "" {
+			path += "&fq=" + url.QueryEscape(fq)
+		}
+		body := f.mustGet(t, path)
+		var env struct {
+			Success bool `json:"success"`
+			Result  struct {
+				Count   int `json:"count"`
+				Results []struct {
+					ID, Name string
+				} `json:"results"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal([]byte(body), &env); err != nil || !env.Success {
+			t.Fatalf("%s: got %s (%v), want a successful envelope", path, body, err)
+		}
+		if len(env.Result.Results) == 0 {
+			return names
+		}
+		var ids []string
+		for _, p := range env.Result.Results {
+			ids = append(ids, p.ID)
+			names = append(names, p.Name)
+		}
+		page := strings.Join(ids, ",")
+		if page == prev {
+			t.Fatalf("two identical pages in a row at start=%d", start)
+		}
+		prev = page
+		if start > 10000 {
+			t.Fatal("the harvest does not end")
+		}
+	}
+}
+
+func TestCKANHarvest(t *testing.T) {
+	var many []Dataset
+	for i := range 250 {
+		d := DefaultDatasets()[0]
+		d.Slug = fmt.Sprintf("ioc-%03d", i)
+		many = append(many, d)
+	}
+	f := newFixture(t, Deps{Metadata: Metadata{Datasets: many}})
+	f.add(t, 0, f.self.ID, indicator(1, stix.TLPClear, "one"))
+	got := harvestCKAN(t, f, "")
+	if len(got) != 250 {
+		t.Fatalf("harvested %d datasets, want 250", len(got))
+	}
+	seen := map[string]bool{}
+	for _, n := range got {
+		if seen[n] {
+			t.Errorf("dataset %s harvested twice", n)
+		}
+		seen[n] = true
+	}
+	if got := harvestCKAN(t, f, "metadata_modified:[2000-01-01T00:00:00.000000Z TO *]"); len(got) != 250 {
+		t.Errorf("incremental harvest since 2000: got %d datasets, want 250", len(got))
+	}
+	if got := harvestCKAN(t, f, "metadata_modified:[2999-01-01T00:00:00Z TO *]"); len(got) != 0 {
+		t.Errorf("incremental harvest since 2999: got %d datasets, want none", len(got))
+	}
+	for path, want := range map[string]string{
+		"/opendata/api/3/action/package_show?id=nothing":            `"__type":"Not Found Error"`,
+		"/opendata/api/3/action/package_show":                       `"__type":"Validation Error"`,
+		"/opendata/api/3/action/package_search?rows=x":              `"__type":"Validation Error"`,
+		"/opendata/api/3/action/package_search?fq=title:foo":        `"__type":"Search Query Error"`,
+		"/opendata/api/3/action/package_search?sort=nonsense":       `"__type":"Search Query Error"`,
+		"/opendata/api/3/action/no_such_action":                     `"__type":"Bad Request"`,
+		"/opendata/api/3/action/package_show?id=ioc-007":            `"success":true`,
+		"/opendata/api/3/action/organization_show?id=cert-beispiel": `"success":true`,
+		"/opendata/api/3/action/package_search?q=indicators&rows=1": `"count":250`,
+	} {
+		_, _, body := f.get(t, path)
+		if !strings.Contains(body, want) {
+			t.Errorf("GET %s: got %s, want it to contain %s", path, clip(body), want)
+		}
 	}
 }
