@@ -1,6 +1,7 @@
 package opendata
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -30,13 +31,180 @@ type row struct {
 	} `json:"external_references"`
 }
 
-// parseRow reads the shown properties of an object as delivered.
+// parseRow reads the shown properties of an object as delivered. It walks the top-level
+// members itself and decodes only the ones shown, which is several times faster than
+// json.Unmarshal on objects that are mostly other members; anything it does not expect falls
+// back to json.Unmarshal.
 func parseRow(b []byte) (*row, error) {
 	var r row
+	if quickRow(b, &r) {
+		return &r, nil
+	}
+	r = row{}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("reading delivered object: %w", err)
 	}
 	return &r, nil
+}
+
+// quickRow fills r from the JSON object b and reports whether it could.
+func quickRow(b []byte, r *row) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return true
+	}
+	for i < len(b) {
+		if b[i] != '"' {
+			return false
+		}
+		end := stringEnd(b, i)
+		if end < 0 {
+			return false
+		}
+		key := b[i+1 : end-1]
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		vend := valueEnd(b, i)
+		if vend < 0 {
+			return false
+		}
+		if !r.set(string(key), b[i:vend]) {
+			return false
+		}
+		i = skipSpace(b, vend)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+			continue
+		}
+		return i < len(b) && b[i] == '}'
+	}
+	return false
+}
+
+// set decodes the member key with the JSON value v into r when r shows it.
+func (r *row) set(key string, v []byte) bool {
+	str := func(dst *string) bool {
+		s, ok := jsonString(v)
+		*dst = s
+		return ok
+	}
+	switch key {
+	case "id":
+		return str(&r.ID)
+	case "type":
+		return str(&r.Type)
+	case "created":
+		return str(&r.Created)
+	case "modified":
+		return str(&r.Modified)
+	case "name":
+		return str(&r.Name)
+	case "description":
+		return str(&r.Description)
+	case "pattern":
+		return str(&r.Pattern)
+	case "pattern_type":
+		return str(&r.PatternType)
+	case "valid_from":
+		return str(&r.ValidFrom)
+	case "valid_until":
+		return str(&r.ValidUntil)
+	case "published":
+		return str(&r.Published)
+	case "labels":
+		return json.Unmarshal(v, &r.Labels) == nil
+	case "indicator_types":
+		return json.Unmarshal(v, &r.IndicatorTypes) == nil
+	case "report_types":
+		return json.Unmarshal(v, &r.ReportTypes) == nil
+	case "confidence":
+		n := json.Number(v)
+		r.Confidence = &n
+		return len(v) > 0 && (v[0] == '-' || v[0] >= '0' && v[0] <= '9')
+	case "external_references":
+		return json.Unmarshal(v, &r.ExternalReferences) == nil
+	}
+	return true
+}
+
+// jsonString decodes a JSON string value, without allocating beyond the result when it holds
+// no escapes.
+func jsonString(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	inner := v[1 : len(v)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
+	}
+	var s string
+	return s, json.Unmarshal(v, &s) == nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string starting at b[i] == '"', or -1.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index after the JSON value starting at b[i], or -1.
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e := stringEnd(b, j)
+				if e < 0 {
+					return -1
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\r' && b[j] != '\t' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
 }
 
 // Datatypes of columns, as CSVW and JSON Schema name them.

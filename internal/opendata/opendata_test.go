@@ -271,3 +271,48 @@ func TestCKANHarvest(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRowAgreesWithUnmarshal(t *testing.T) {
+	for _, in := range []string{
+		indicator(7, stix.TLPClear, "x \"y\" \\ z ü"),
+		`{"type":"report","id":"report--1","labels":["a","b"],"confidence":85,"external_references":[{"source_name":"cve","external_id":"CVE-1","url":"https://x"}],"x":{"y":[1,{"z":"]"}]},"description":"line\nbreak"}`,
+		`{ "name" : "spaced" , "labels" : [ ] }`,
+		`{}`,
+	} {
+		got, err := parseRow([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		var want row
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Errorf("%s:\ngot  %s\nwant %s", in, g, w)
+		}
+	}
+}
+
+func FuzzParseRow(f *testing.F) {
+	f.Add([]byte(indicator(1, stix.TLPClear, "a")))
+	f.Add([]byte(`{"labels":["a"],"confidence":1,"x":[{"a":"}"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want row
+		// json.Unmarshal matches member names regardless of case, which STIX does not: an
+		// "LABELS" member is a custom property. Compare only where case cannot matter.
+		if json.Unmarshal(b, &want) != nil || strings.ToLower(string(b)) != string(b) {
+			return
+		}
+		got, err := parseRow(b)
+		if err != nil {
+			t.Fatalf("%q: parseRow fails where json.Unmarshal does not: %v", b, err)
+		}
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(want)
+		if string(g) != string(w) {
+			t.Errorf("%q:\ngot  %s\nwant %s", b, g, w)
+		}
+	})
+}
