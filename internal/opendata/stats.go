@@ -106,10 +106,14 @@ type aggregator struct {
 	mu         sync.Mutex // serialises refreshes and guards the fields below
 	cur        *aggState
 	refreshed  time.Time
+	saved      time.Time
 	rebuilding bool
 }
 
 const aggKey = "opendata.statistics"
+
+// saveEvery is the least time between two saves of the statistics.
+const saveEvery = 10 * time.Second
 
 // state returns the current statistics, refreshed incrementally when the last refresh is older
 // than refreshEvery.
@@ -133,10 +137,13 @@ func (a *aggregator) state(ctx context.Context) (*aggState, error) {
 		if err != nil {
 			return nil, err
 		}
-		if changed {
+		// Counts and cursors are saved together, so a restart resumes from a consistent
+		// point; saving at most every saveEvery keeps writes off most requests.
+		if changed && now.Sub(a.saved) >= saveEvery {
 			if err := a.save(ctx, next); err != nil {
 				return nil, err
 			}
+			a.saved = now
 		}
 		a.cur, a.refreshed = next, now
 		if deleted || now.Sub(next.RebuiltAt) >= a.rebuildEvery {
@@ -212,7 +219,7 @@ func (a *aggregator) rebuild(ctx context.Context) error {
 	if err := a.save(ctx, s); err != nil {
 		return err
 	}
-	a.cur, a.refreshed = s, a.now()
+	a.cur, a.refreshed, a.saved = s, a.now(), a.now()
 	return nil
 }
 
