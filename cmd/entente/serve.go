@@ -13,6 +13,7 @@ import (
 	"github.com/entente/entente/internal/api"
 	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
+	"github.com/entente/entente/internal/opendata"
 	"github.com/entente/entente/internal/server"
 	"github.com/entente/entente/internal/taxii"
 )
@@ -67,6 +68,8 @@ func (n *node) handler(ctx context.Context) (http.Handler, error) {
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
 		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,
+
+		"/opendata/": opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log}),
 	}}), nil
 }
 
