@@ -57,6 +57,15 @@ if ! ensure_postgres; then
 fi
 export ENTENTE_REQUIRE_POSTGRES="${CI:-false}"
 
+# Java and Apache Jena validate the open data catalogues against the official SHACL shapes.
+if ! ./scripts/shacl.sh install; then
+	if [ "${CI:-}" = "true" ]; then
+		log "Jena is required in CI for the SHACL validation"
+		exit 1
+	fi
+	log "WARNING: Jena unavailable; the SHACL test will be skipped"
+fi
+
 log "go vet"
 go vet ./...
 log "go test (PostgreSQL: ${ENTENTE_TEST_POSTGRES:-none})"
