@@ -32,6 +32,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	objects := f.Int("objects", 1000000, "objects to generate and import")
 	lookups := f.Int("lookups", 20000, "get-by-id lookups to time")
 	keep := f.Bool("keep", false, "keep the scratch directory")
+	withTAXII := f.Bool("taxii", false, "also measure TAXII 2.1 through real HTTP on the imported store")
 	cfg, err := f.parse(args)
 	if err != nil {
 		return err
@@ -101,9 +102,15 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		}
 		lat = append(lat, time.Since(t))
 	}
-	n.Close()
 	p50, p99 := percentile(lat, 50), percentile(lat, 99)
 	fmt.Fprintf(out, "get:     p50 %s, p99 %s per object by id (%d lookups)\n", p50, p99, len(lat))
+	if *withTAXII {
+		if err := benchTAXII(ctx, out, n, *objects); err != nil {
+			n.Close()
+			return fmt.Errorf("taxii: %w", err)
+		}
+	}
+	n.Close()
 
 	var cw countWriter
 	el, rss, err = child(ctx, self, append([]string{"export"}, base...), &cw)
@@ -117,13 +124,15 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func writeGen(ctx context.Context, path string, n int) error {
+func writeGen(ctx context.Context, path string, n int) error { return writeGenSeed(ctx, path, n, 1) }
+
+func writeGenSeed(ctx context.Context, path string, n int, seed int64) error {
 	fh, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(fh, 1<<20)
-	if err := gen.Write(ctx, w, gen.Options{Objects: n, Seed: 1, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if err := gen.Write(ctx, w, gen.Options{Objects: n, Seed: seed, Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		fh.Close()
 		return err
 	}

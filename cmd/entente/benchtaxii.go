@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/entente/entente/internal/auth"
+	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// benchTAXII measures the TAXII figures through real HTTP against the node opened on the bench's
+// store: page latency at the start and deep in the collection (by next and by added_after), the
+// manifest by type, a whole pass through the collection, POST throughput, 50 concurrent clients,
+// and a partner who may see part of the collection.
+func benchTAXII(ctx context.Context, out io.Writer, n *node, objects int) error {
+	h, err := n.handler(ctx)
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	admin := auth.NewSecret()
+	if _, err := n.store.Tokens().Create(ctx, store.Token{Hash: auth.Hash(admin), OrgID: n.self.ID, Role: auth.RoleAdmin, CreatedAt: time.Now()}); err != nil {
+		return err
+	}
+	partnerOrg, err := n.store.Orgs().Create(ctx, store.Org{Name: "bench partner " + stix.NewUUID()[:8], IdentityID: stix.NewID("identity"), CreatedAt: time.Now()})
+	if err != nil {
+		return err
+	}
+	partner := auth.NewSecret()
+	n.store.Tokens().Create(ctx, store.Token{Hash: auth.Hash(partner), OrgID: partnerOrg.ID, Role: auth.RolePartner, CreatedAt: time.Now()})
+	// The partner may read GREEN indicators: about a fifth of the corpus.
+	n.store.Agreements().Put(ctx, policy.ToStore(policy.Agreement{Partner: partnerOrg.ID, MaxTLP: stix.TLPGreen, Types: []string{"indicator"}}, time.Now()))
+	c, err := n.collection(ctx, "")
+	if err != nil {
+		return err
+	}
+	c.Read = append(c.Read, partnerOrg.ID)
+	if err := n.store.Collections().Update(ctx, c); err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	base := srv.URL + "/taxii2/root/collections/" + c.ID + "/"
+	type page struct {
+		More    bool              `json:"more"`
+		Next    string            `json:"next"`
+		Objects []json.RawMessage `json:"objects"`
+	}
+	get := func(token, u string) (page, http.Header, error) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+		req.SetBasicAuth("bench", token)
+		req.Header.Set("Accept", "application/taxii+json;version=2.1")
+		resp, err := client.Do(req)
+		if err != nil {
+			return page{}, nil, err
+		}
+		defer resp.Body.Close()
+		var p page
+		if resp.StatusCode != 200 {
+			b, _ := io.ReadAll(resp.Body)
+			return p, nil, fmt.Errorf("GET %s: %d %s", u, resp.StatusCode, b)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&p)
+		return p, resp.Header, err
+	}
+	timeIt := func(name string, reps int, u func(i int) string, token string) error {
+		lat := make([]time.Duration, 0, reps)
+		var got int
+		for i := 0; i < reps; i++ {
+			t := time.Now()
+			p, _, err := get(token, u(i))
+			if err != nil {
+				return err
+			}
+			lat = append(lat, time.Since(t))
+			got = len(p.Objects)
+		}
+		fmt.Fprintf(out, "taxii %-34s p50 %7s  p99 %7s  (%d objects per page)\n", name, percentile(lat, 50).Round(10*time.Microsecond), percentile(lat, 99).Round(10*time.Microsecond), got)
+		return nil
+	}
+	first := func(int) string { return base + "objects/?limit=1000" }
+	if err := timeIt("objects, first page", 50, first, admin); err != nil {
+		return err
+	}
+	// Deep: the page that starts in the middle of the collection.
+	middle := middleAdded(ctx, n, c.ID, objects)
+	after := url.QueryEscape(stix.FormatMicro(middle))
+	if err := timeIt("objects, deep page by added_after", 50, func(int) string { return base + "objects/?limit=1000&added_after=" + after }, admin); err != nil {
+		return err
+	}
+	p, _, err := get(admin, base+"objects/?limit=1000&added_after="+after)
+	if err != nil {
+		return err
+	}
+	if p.Next != "" {
+		next := url.QueryEscape(p.Next)
+		if err := timeIt("objects, deep page by next", 50, func(int) string { return base + "objects/?limit=1000&added_after=" + after + "&next=" + next }, admin); err != nil {
+			return err
+		}
+	}
+	if err := timeIt("manifest, match[type]=indicator", 50, func(int) string { return base + "manifest/?limit=1000&match[type]=indicator" }, admin); err != nil {
+		return err
+	}
+	if err := timeIt("objects as a partner (scoped), first", 50, first, partner); err != nil {
+		return err
+	}
+	if err := timeIt("objects as a partner (scoped), deep", 50, func(int) string { return base + "objects/?limit=1000&added_after=" + after }, partner); err != nil {
+		return err
+	}
+	// A whole pass through the collection by next.
+	t := time.Now()
+	total, u := 0, base+"objects/?limit=1000"
+	for {
+		p, _, err := get(admin, u)
+		if err != nil {
+			return err
+		}
+		total += len(p.Objects)
+		if !p.More {
+			break
+		}
+		u = base + "objects/?limit=1000&next=" + url.QueryEscape(p.Next)
+	}
+	el := time.Since(t)
+	fmt.Fprintf(out, "taxii whole pass by next: %d objects in %s, %.0f objects/s\n", total, el.Round(time.Millisecond), float64(total)/el.Seconds())
+	// 50 concurrent clients paging 10 pages each from different starting points.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs, pages, got int
+	t = time.Now()
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			u := base + "objects/?limit=1000"
+			for j := 0; j < 10; j++ {
+				p, _, err := get(admin, u)
+				mu.Lock()
+				if err != nil {
+					errs++
+					mu.Unlock()
+					return
+				}
+				pages++
+				got += len(p.Objects)
+				mu.Unlock()
+				if !p.More {
+					return
+				}
+				u = base + "objects/?limit=1000&next=" + url.QueryEscape(p.Next)
+			}
+		}(i)
+	}
+	wg.Wait()
+	el = time.Since(t)
+	fmt.Fprintf(out, "taxii 50 concurrent clients: %d pages, %d objects in %s (%.0f objects/s), %d errors\n", pages, got, el.Round(time.Millisecond), float64(got)/el.Seconds(), errs)
+	return benchPost(ctx, out, client, base, admin)
+}
+
+// benchPost posts 20 envelopes of 1000 new objects.
+func benchPost(ctx context.Context, out io.Writer, client *http.Client, base, token string) error {
+	dir, err := os.MkdirTemp("", "entente-bench-post-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "post.json")
+	if err := writeGenSeed(ctx, path, 20000, 99); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var bundle struct{ Objects []json.RawMessage }
+	if err := json.Unmarshal(b, &bundle); err != nil {
+		return err
+	}
+	t := time.Now()
+	sent := 0
+	for i := 0; i < len(bundle.Objects); i += 1000 {
+		end := min(i+1000, len(bundle.Objects))
+		var env strings.Builder
+		env.WriteString(`{"objects":[`)
+		for j, o := range bundle.Objects[i:end] {
+			if j > 0 {
+				env.WriteByte(',')
+			}
+			env.Write(o)
+		}
+		env.WriteString("]}")
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"objects/", strings.NewReader(env.String()))
+		req.SetBasicAuth("bench", token)
+		req.Header.Set("Content-Type", "application/taxii+json;version=2.1")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 202 {
+			return fmt.Errorf("POST: %d", resp.StatusCode)
+		}
+		sent += end - i
+	}
+	el := time.Since(t)
+	fmt.Fprintf(out, "taxii POST envelopes of 1000: %d objects in %s, %.0f objects/s\n", sent, el.Round(time.Millisecond), float64(sent)/el.Seconds())
+	return nil
+}
+
+// middleAdded returns the date_added of the object halfway through the collection.
+func middleAdded(ctx context.Context, n *node, coll string, objects int) int64 {
+	var at int64
+	seen := 0
+	store.Scan(ctx, n.store.Objects(), store.Filter{Collection: coll, MetadataOnly: true, Versions: store.VersionMatch{All: true}}, func(r *store.Record) error {
+		seen++
+		if seen >= objects/2 {
+			at = r.DateAdded
+			return io.EOF
+		}
+		return nil
+	})
+	return at
+}
