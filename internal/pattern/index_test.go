@@ -126,7 +126,13 @@ func mustTerms(t testing.TB, pattern string) []Term {
 
 func put(t testing.TB, x *Index, ind Indicator, pattern string) {
 	t.Helper()
-	if _, err := x.Put(ind, mustTerms(t, pattern)); err != nil {
+	p, err := Parse(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, complete := p.Terms()
+	ind.Complete = complete
+	if _, err := x.Put(ind, terms); err != nil {
 		t.Fatal(err)
 	}
 }
