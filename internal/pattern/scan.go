@@ -8,12 +8,12 @@ import (
 
 // Byte classes of the log scanner.
 const (
-	cWord  uint8 = 1 << iota // may be part of a token: letters, digits, . - _ @ + :
-	cHex                     // 0-9 a-f A-F
-	cDigit                   // 0-9
-	cUpper                   // A-Z
-	cAlpha                   // a-z A-Z
-	cURLEnd                  // ends a URL: white space, quotes, < > and control bytes
+	cWord   uint8 = 1 << iota // may be part of a token: letters, digits, . - _ @ + :
+	cHex                      // 0-9 a-f A-F
+	cDigit                    // 0-9
+	cUpper                    // A-Z
+	cAlpha                    // a-z A-Z
+	cURLEnd                   // ends a URL: white space, quotes, < > and control bytes
 )
 
 var class = func() (t [256]uint8) {
