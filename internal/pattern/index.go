@@ -36,13 +36,13 @@ type Indicator struct {
 	Complete bool
 }
 
-// slot is one indicator version in the index. It is 64 bytes; ids are kept as their UUID.
+// slot is one indicator version in the index. It is 56 bytes; ids are kept as their UUID.
 type slot struct {
 	uuid       [16]byte
 	version    int64
 	added      int64
-	validFrom  int64 // Unix seconds; 0 none
-	validUntil int64 // Unix seconds; 0 none
+	validFrom  uint32 // Unix seconds; 0 none
+	validUntil uint32 // Unix seconds; 0 none
 	origin     uint32
 	source     uint32
 	labels     uint32
@@ -109,8 +109,10 @@ type Index struct {
 	emails  map[string]uint32
 	others  map[string]map[string]uint32 // path → value → posting
 
-	arena arena
-	times *timeIndex // sorted times of the live slots, rebuilt lazily for Epoch
+	arena   arena
+	bloom   bloom
+	pending int        // values added while the bloom filter is empty
+	times   *timeIndex // sorted times of the live slots, rebuilt lazily for Epoch
 }
 
 // NewIndex returns an empty index.
@@ -140,6 +142,7 @@ func (x *Index) resetValues() {
 	x.others = map[string]map[string]uint32{}
 	x.lists, x.lfree = nil, nil
 	x.arena = arena{}
+	x.bloom, x.pending = bloom{}, 0
 }
 
 // Generation returns a number that changes whenever the index changes.
@@ -242,13 +245,14 @@ func (x *Index) Put(ind Indicator, terms []Term) (bool, error) {
 		confidence: int8(max(min(ind.Confidence, 100), -1)),
 	}
 	if !ind.ValidFrom.IsZero() {
-		s.validFrom = ind.ValidFrom.Unix()
+		s.validFrom = unixSeconds(ind.ValidFrom.Unix())
 	}
 	if !ind.ValidUntil.IsZero() {
-		s.validUntil = ind.ValidUntil.Unix()
+		u := ind.ValidUntil.Unix()
 		if ind.ValidUntil.Nanosecond() > 0 {
-			s.validUntil++ // round up: an indicator is never dropped before it ends
+			u++ // round up: an indicator is never dropped before it ends
 		}
+		s.validUntil = unixSeconds(u)
 	}
 	if ind.Complete {
 		s.flags |= slotComplete
@@ -271,6 +275,11 @@ func (x *Index) Put(ind Indicator, terms []Term) (bool, error) {
 	}
 	x.maybeCompact()
 	return true, nil
+}
+
+// unixSeconds clamps a time in Unix seconds to what a slot keeps: 1970 to 2106.
+func unixSeconds(t int64) uint32 {
+	return uint32(min(max(t, 1), 1<<32-1))
 }
 
 // Remove takes an indicator out of the index (revoked, or deleted from its collection). It
@@ -348,9 +357,11 @@ func (x *Index) addTerm(t Term, n uint32) {
 		if a.Is4() {
 			k := v4key(a)
 			x.v4[k] = x.post(x.v4[k], n)
+			x.noteKey(bloomHash32(tagV4, k))
 		} else {
 			k := a.As16()
 			x.v6[k] = x.post(x.v6[k], n)
+			x.noteKey(bloomHash(tagV6, k[:]))
 		}
 	case KindHash:
 		b, err := hex.DecodeString(t.Value)
@@ -370,16 +381,21 @@ func (x *Index) addTerm(t Term, n uint32) {
 		default:
 			x.postString(x.hOther, string(b), n)
 		}
+		x.noteKey(bloomHash(tagHash, b))
 	case KindDomain:
 		if t.Subdomains {
 			x.postString(x.subs, t.Value, n)
+			x.noteKey(bloomHashString(tagSub, t.Value))
 		} else {
 			x.postString(x.domains, t.Value, n)
+			x.noteKey(bloomHashString(tagDomain, t.Value))
 		}
 	case KindURL:
 		x.postString(x.urls, t.Value, n)
+		x.noteKey(bloomHashString(tagURL, t.Value))
 	case KindEmail:
 		x.postString(x.emails, t.Value, n)
+		x.noteKey(bloomHashString(tagEmail, t.Value))
 	case KindOther:
 		m := x.others[t.Path]
 		if m == nil {
@@ -387,6 +403,22 @@ func (x *Index) addTerm(t Term, n uint32) {
 			x.others[x.strs[x.intern(t.Path)]] = m
 		}
 		x.postString(m, t.Value, n)
+	}
+}
+
+// noteKey adds a value's hash to the bloom filter, building or growing the filter when it is
+// due.
+func (x *Index) noteKey(h uint64) {
+	if x.bloom.words == nil {
+		if x.pending++; x.pending >= 4096 {
+			x.pending = 0
+			x.rebuildBloom()
+		}
+		return
+	}
+	x.bloom.add(h)
+	if x.bloom.full() {
+		x.rebuildBloom()
 	}
 }
 
@@ -404,6 +436,7 @@ func (x *Index) addPrefix(p netip.Prefix, n uint32) {
 		}
 		k := v4key(p.Addr())
 		x.pfx4[bits][k] = x.post(x.pfx4[bits][k], n)
+		x.noteKey(bloomHash32(tagPfx4+byte(bits), k))
 		return
 	}
 	if x.pfx6[bits] == nil {
@@ -412,6 +445,7 @@ func (x *Index) addPrefix(p netip.Prefix, n uint32) {
 	}
 	k := p.Addr().As16()
 	x.pfx6[bits][k] = x.post(x.pfx6[bits][k], n)
+	x.noteKey(bloomHash(tagPfx6+byte(bits&127), k[:]))
 }
 
 func insertLen(lens []uint8, b uint8) []uint8 {

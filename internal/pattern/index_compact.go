@@ -63,6 +63,7 @@ func (x *Index) compact() {
 		}
 	}
 	x.arena = fresh
+	x.rebuildBloom()
 	for i := 1; i < len(x.slots); i++ {
 		if s := &x.slots[i]; s.flags&slotDead != 0 && s.flags&slotFree == 0 {
 			s.flags |= slotFree

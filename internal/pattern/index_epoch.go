@@ -10,8 +10,8 @@ type timeIndex struct {
 	mu    sync.Mutex
 	gen   uint64
 	built bool
-	until []int64 // valid_until, Unix seconds
-	from  []int64 // valid_from, Unix seconds
+	until []uint32 // valid_until, Unix seconds
+	from  []uint32 // valid_from, Unix seconds
 	added []int64 // date_added, microseconds
 }
 
@@ -31,19 +31,26 @@ func (x *Index) Epoch(f *Filter) uint64 {
 	if !t.built || t.gen != gen {
 		t.build(x, gen)
 	}
-	count := func(s []int64, v int64) uint64 {
-		i, _ := slices.BinarySearch(s, v+1)
-		return uint64(i)
-	}
-	e := count(t.until, f.now)
-	e = e*0x9e3779b97f4a7c15 + count(t.from, f.now)
+	e := countUpTo(t.until, f.now)
+	e = e*0x9e3779b97f4a7c15 + countUpTo(t.from, f.now)
 	if f.after != 0 {
-		e = e*0x9e3779b97f4a7c15 + count(t.added, f.after-1)
+		e = e*0x9e3779b97f4a7c15 + countUpTo(t.added, f.after-1)
 	}
 	if f.View != nil && !f.View.Scope.AddedBy.IsZero() {
-		e = e*0x9e3779b97f4a7c15 + count(t.added, f.View.Scope.AddedBy.UnixMicro())
+		e = e*0x9e3779b97f4a7c15 + countUpTo(t.added, f.View.Scope.AddedBy.UnixMicro())
 	}
 	return e
+}
+
+// countUpTo counts the values of the sorted s that are at most v.
+func countUpTo[T uint32 | int64](s []T, v T) uint64 {
+	i, _ := slices.BinarySearchFunc(s, v, func(e, v T) int {
+		if e <= v {
+			return -1
+		}
+		return 1
+	})
+	return uint64(i)
 }
 
 // build collects the times of the live slots; t.mu is held.

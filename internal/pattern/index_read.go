@@ -33,7 +33,7 @@ type Filter struct {
 	MaxAge time.Duration
 
 	colls []bool // by interned string number; nil: all
-	now   int64  // Unix seconds
+	now   uint32 // Unix seconds
 	after int64  // date_added micro lower bound (MaxAge)
 }
 
@@ -43,7 +43,7 @@ func (f *Filter) prepare(x *Index) {
 	if f.View != nil {
 		now = f.View.Now
 	}
-	f.now = now.Unix()
+	f.now = unixSeconds(now.Unix())
 	f.after = 0
 	if f.MaxAge > 0 {
 		f.after = now.Add(-f.MaxAge).UnixMicro()
@@ -115,10 +115,10 @@ func (x *Index) indicator(n uint32) Indicator {
 		Complete: s.flags&slotComplete != 0,
 	}
 	if s.validFrom != 0 {
-		ind.ValidFrom = time.Unix(s.validFrom, 0).UTC()
+		ind.ValidFrom = time.Unix(int64(s.validFrom), 0).UTC()
 	}
 	if s.validUntil != 0 {
-		ind.ValidUntil = time.Unix(s.validUntil, 0).UTC()
+		ind.ValidUntil = time.Unix(int64(s.validUntil), 0).UTC()
 	}
 	return ind
 }

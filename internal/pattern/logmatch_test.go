@@ -214,3 +214,36 @@ func FuzzScanLine(f *testing.F) {
 		}
 	})
 }
+
+// TestLogBloom scans with an index large enough to use its bloom filter, before and after a
+// compaction rebuilds it: the filter must never hide a value.
+func TestLogBloom(t *testing.T) {
+	x := logIndex(t)
+	for i := range 6000 {
+		put(t, x, testIndicator(1000+i, stix.TLPGreen, ownOrg), fmt.Sprintf("[domain-name:value = 'filler%d.example' OR ipv4-addr:value = '10.%d.%d.1']", i, i/256, i%256))
+	}
+	log := "203.0.113.9 a.c2.example filler17.example 10.0.17.1 2001:db8::bad http://drop.example/payload.bin\n"
+	want := []string{
+		"1 ipv4-addr 203.0.113.9 203.0.113.9 #01",
+		"1 domain-name a.c2.example *.c2.example #05",
+		"1 domain-name filler17.example filler17.example #17",
+		"1 ipv4-addr 10.0.17.1 10.0.17.1 #17",
+		"1 ipv6-addr 2001:db8::bad 2001:db8::bad #03",
+		"1 url http://drop.example/payload.bin http://drop.example/payload.bin #06",
+	}
+	if got, _ := scanLog(t, x, FormatText, 0, log); !slices.Equal(got, want) {
+		t.Errorf("before compaction: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if x.bloom.words == nil {
+		t.Fatalf("the index holds no bloom filter; the test tests nothing")
+	}
+	for i := 0; i < 6000; i += 2 {
+		x.Remove("c1", testIndicator(1000+i, 0, "").ID)
+	}
+	if x.bloom.words == nil || len(x.free) == 0 {
+		t.Fatalf("no compaction with a bloom filter happened; the test tests nothing")
+	}
+	if got, _ := scanLog(t, x, FormatText, 0, log); !slices.Equal(got, want) {
+		t.Errorf("after compaction: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

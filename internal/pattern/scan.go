@@ -3,6 +3,7 @@ package pattern
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"unsafe"
 )
 
@@ -129,21 +130,66 @@ func (s *scanner) url(b []byte, i, j int) {
 	for len(raw) > 0 && (raw[len(raw)-1] == '.' || raw[len(raw)-1] == ',' || raw[len(raw)-1] == ')' || raw[len(raw)-1] == ';') {
 		raw = raw[:len(raw)-1]
 	}
-	u, ok := NormalizeURL(unsafe.String(unsafe.SliceData(raw), len(raw)))
-	if !ok {
+	u := unsafe.String(unsafe.SliceData(raw), len(raw))
+	if !urlIsNormal(raw) {
+		var ok bool
+		if u, ok = NormalizeURL(u); !ok {
+			return
+		}
+	}
+	if !s.x.bloom.has(bloomHashString(tagURL, u)) {
 		return
 	}
 	if p := s.x.urls[u]; p != 0 {
-		s.emit(p, Term{Kind: KindURL, Value: u}, []byte(u))
+		s.emit(p, Term{Kind: KindURL, Value: strings.Clone(u)}, []byte(u))
 	}
+}
+
+// urlIsNormal reports whether raw is already as NormalizeURL would write it, for the common
+// case: a lower-case scheme and host, a path, no port, no escapes, no fragment.
+func urlIsNormal(raw []byte) bool {
+	i := bytes.Index(raw, []byte("://"))
+	if i <= 0 {
+		return false
+	}
+	for _, c := range raw[:i] {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	host := raw[i+3:]
+	slash := bytes.IndexByte(host, '/')
+	if slash <= 0 || host[slash-1] == '.' {
+		return false
+	}
+	for _, c := range host[:slash] {
+		if class[c]&cUpper != 0 || c == ':' || c == '@' || c == '[' {
+			return false
+		}
+	}
+	return bytes.IndexByte(raw, '%') < 0 && bytes.IndexByte(raw, '#') < 0
 }
 
 // ipv6 tries tok as an IPv6 address and reports whether it was one.
 func (s *scanner) ipv6(tok []byte) bool {
+	colons, group := 0, 0
 	for _, c := range tok {
-		if class[c]&cHex == 0 && c != ':' && c != '.' {
+		switch {
+		case c == ':':
+			colons++
+			group = 0
+		case class[c]&cHex != 0:
+			if group++; group > 4 {
+				return false
+			}
+		case c != '.':
 			return false
 		}
+	}
+	// Without "::" an address has all eight groups (or six and an IPv4 address); times of
+	// day ("10:00:00") have fewer and are no address.
+	if colons < 6 && !bytes.Contains(tok, []byte("::")) {
+		return false
 	}
 	a, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(tok), len(tok)))
 	if err != nil {
@@ -157,12 +203,18 @@ func (s *scanner) ipv6(tok []byte) bool {
 		return true
 	}
 	k := a.As16()
-	if p := s.x.v6[k]; p != 0 {
-		s.emit(p, addrTerm(a), []byte(a.String()))
+	if s.x.bloom.has(bloomHash(tagV6, k[:])) {
+		if p := s.x.v6[k]; p != 0 {
+			s.emit(p, addrTerm(a), []byte(a.String()))
+		}
 	}
 	for _, l := range s.x.lens6 {
 		m := netip.PrefixFrom(a, int(l)).Masked()
-		if p := s.x.pfx6[l][m.Addr().As16()]; p != 0 {
+		mk := m.Addr().As16()
+		if !s.x.bloom.has(bloomHash(tagPfx6+byte(l&127), mk[:])) {
+			continue
+		}
+		if p := s.x.pfx6[l][mk]; p != 0 {
 			s.emit(p, Term{Kind: KindIPv6, Value: m.String()}, []byte(a.String()))
 		}
 	}
@@ -171,13 +223,18 @@ func (s *scanner) ipv6(tok []byte) bool {
 
 func (s *scanner) ipv4(a netip.Addr) {
 	k := v4key(a)
-	if p := s.x.v4[k]; p != 0 {
-		s.emit(p, addrTerm(a), []byte(a.String()))
+	if s.x.bloom.has(bloomHash32(tagV4, k)) {
+		if p := s.x.v4[k]; p != 0 {
+			s.emit(p, addrTerm(a), []byte(a.String()))
+		}
 	}
 	for _, l := range s.x.lens4 {
 		mk := k &^ (1<<(32-uint(l)) - 1)
 		if l == 0 {
 			mk = 0
+		}
+		if !s.x.bloom.has(bloomHash32(tagPfx4+l, mk)) {
+			continue
 		}
 		if p := s.x.pfx4[l][mk]; p != 0 {
 			s.emit(p, Term{Kind: KindIPv4, Value: netip.PrefixFrom(a, int(l)).Masked().String()}, []byte(a.String()))
@@ -274,6 +331,9 @@ func (s *scanner) hash(tok []byte) {
 	for k := 0; k < n; k++ {
 		buf[k] = unhex(tok[2*k]|0x20)<<4 | unhex(tok[2*k+1]|0x20)
 	}
+	if !s.x.bloom.has(bloomHash(tagHash, buf[:n])) {
+		return
+	}
 	if p := s.x.hashPosting(buf[:n]); p != 0 {
 		v := bytes.ToLower(tok)
 		s.emit(p, Term{Kind: KindHash, Value: string(v)}, v)
@@ -304,15 +364,19 @@ func (s *scanner) domain(tok []byte, upper bool) {
 		return
 	}
 	d := s.lowered(tok, upper)
-	if p := s.x.domains[string(d)]; p != 0 {
-		v := string(d)
-		s.emit(p, Term{Kind: KindDomain, Value: v}, d)
+	if s.x.bloom.has(bloomHash(tagDomain, d)) {
+		if p := s.x.domains[string(d)]; p != 0 {
+			s.emit(p, Term{Kind: KindDomain, Value: string(d)}, d)
+		}
 	}
 	if len(s.x.subs) == 0 {
 		return
 	}
 	for k := 0; k < len(d); k++ {
 		if d[k] == '.' {
+			if !s.x.bloom.has(bloomHash(tagSub, d[k+1:])) {
+				continue
+			}
 			if p := s.x.subs[string(d[k+1:])]; p != 0 {
 				s.emit(p, Term{Kind: KindDomain, Value: string(d[k+1:]), Subdomains: true}, d)
 			}
@@ -336,9 +400,10 @@ func (s *scanner) email(tok []byte, at int) {
 	}
 	if len(s.x.emails) > 0 {
 		e := s.lowered(tok, upper)
-		if p := s.x.emails[string(e)]; p != 0 {
-			v := string(e)
-			s.emit(p, Term{Kind: KindEmail, Value: v}, e)
+		if s.x.bloom.has(bloomHash(tagEmail, e)) {
+			if p := s.x.emails[string(e)]; p != 0 {
+				s.emit(p, Term{Kind: KindEmail, Value: string(e)}, e)
+			}
 		}
 	}
 	s.domain(host, upper)
