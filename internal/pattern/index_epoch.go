@@ -12,7 +12,7 @@ type timeIndex struct {
 	built bool
 	until []uint32 // valid_until, Unix seconds
 	from  []uint32 // valid_from, Unix seconds
-	added []int64 // date_added, microseconds
+	added []int64  // date_added, microseconds
 }
 
 // Epoch returns a number that, together with Generation, changes whenever what f admits can
