@@ -81,6 +81,7 @@ const multi = 1 << 31
 type Index struct {
 	mu    sync.RWMutex
 	gen   uint64
+	when  time.Time // of the last change
 	slots []slot
 	free  []uint32
 	byID  map[slotKey]uint32
@@ -150,6 +151,19 @@ func (x *Index) Generation() uint64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.gen
+}
+
+// touch records a change; the caller holds the write lock.
+func (x *Index) touch() {
+	x.gen++
+	x.when = time.Now()
+}
+
+// Changed returns when the index last changed (zero when it never did).
+func (x *Index) Changed() time.Time {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.when
 }
 
 // Len returns the number of live indicator versions in the index.
@@ -233,7 +247,7 @@ func (x *Index) Put(ind Indicator, terms []Term) (bool, error) {
 	if len(x.strs) > 1<<16 {
 		return false, fmt.Errorf("index: too many distinct collections, origins and sources")
 	}
-	x.gen++
+	x.touch()
 	if len(terms) == 0 {
 		x.maybeCompact()
 		return true, nil
@@ -302,7 +316,7 @@ func (x *Index) Remove(collection, id string) bool {
 	}
 	delete(x.byID, key)
 	x.kill(n)
-	x.gen++
+	x.touch()
 	x.maybeCompact()
 	return true
 }
