@@ -81,7 +81,6 @@ func (o *Options) name() string {
 type entry struct {
 	term pattern.Term
 	id   string // the newest indicator naming the value
-	conf int
 }
 
 // collect reads the values the filter admits, leaves out the allowlisted ones, and sorts them
@@ -96,19 +95,12 @@ func collect(x *pattern.Index, f *pattern.Filter, o *Options, allow *Allowlist) 
 	}
 	g := *f
 	g.CompleteOnly = !o.Partial
-	var out []entry
-	x.Each(&g, want, func(v pattern.Value) bool {
-		if allow != nil && allow.Excludes(v.Term) {
+	out := make([]entry, 0, x.Count(want...))
+	x.EachSummary(&g, want, func(s *pattern.Summary) bool {
+		if allow != nil && allow.Excludes(s.Term) {
 			return true
 		}
-		e := entry{term: v.Term, conf: -1}
-		for _, ind := range v.Indicators {
-			if e.id == "" || ind.ID > e.id {
-				e.id = ind.ID
-			}
-			e.conf = max(e.conf, ind.Confidence)
-		}
-		out = append(out, e)
+		out = append(out, entry{term: s.Term, id: s.NewestID})
 		return true
 	})
 	slices.SortFunc(out, func(a, b entry) int {

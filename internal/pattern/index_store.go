@@ -183,12 +183,18 @@ func (f *Follower) Poll(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// Run loads the index and then polls until ctx is done. Errors of a poll are logged and the
-// poll is tried again at the next tick.
+// Run loads the index and then follows the store until ctx is done.
 func (f *Follower) Run(ctx context.Context) error {
 	if err := f.Load(ctx); err != nil {
 		return err
 	}
+	f.Follow(ctx)
+	return nil
+}
+
+// Follow polls every Interval until ctx is done. Errors of a poll are logged and the poll is
+// tried again at the next tick.
+func (f *Follower) Follow(ctx context.Context) {
 	iv := f.Interval
 	if iv <= 0 {
 		iv = 5 * time.Second
@@ -198,7 +204,7 @@ func (f *Follower) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 		if _, err := f.Poll(ctx); err != nil && ctx.Err() == nil && f.Logger != nil {
