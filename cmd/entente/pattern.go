@@ -24,58 +24,44 @@ func cmdPattern(ctx context.Context, e *env, args []string) error {
 	return usageError("pattern: unknown subcommand %q (check, match)", args[0])
 }
 
-// patternFlags are the flags of the pattern subcommands: they need no node.
-func patternFlags(e *env, name, argsUsage string) (*flag.FlagSet, *string) {
+// patternArgs parses the flags of a pattern subcommand (which needs no node; flags may come
+// before or after the arguments) and checks that it got want arguments.
+func patternArgs(e *env, name, argsUsage string, args []string, want int) ([]string, pattern.Version, error) {
 	fs := flag.NewFlagSet("entente pattern "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	v := fs.String("stix-version", "2.1", "STIX version of the pattern grammar: 2.0 or 2.1")
+	ver := fs.String("stix-version", "2.1", "STIX version of the pattern grammar: 2.0 or 2.1")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: entente pattern %s [flags] %s\n\nFlags:\n", name, argsUsage)
 		fs.PrintDefaults()
 	}
-	return fs, v
-}
-
-// parsePatternArgs parses flags that may come before or after the arguments.
-func parsePatternArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, &exitError{code: 0}
+				return nil, "", &exitError{code: 0}
 			}
-			return nil, &exitError{code: 2}
+			return nil, "", &exitError{code: 2}
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
+		if args = fs.Args(); len(args) == 0 {
+			break
 		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		pos, args = append(pos, args[0]), args[1:]
 	}
-}
-
-func stixVersion(v string) (pattern.Version, error) {
-	switch v {
+	if len(pos) != want {
+		return nil, "", usageError("pattern %s: give %s (quote the pattern for the shell)", name, argsUsage)
+	}
+	switch *ver {
 	case "2.0":
-		return pattern.V20, nil
+		return pos, pattern.V20, nil
 	case "2.1":
-		return pattern.V21, nil
+		return pos, pattern.V21, nil
 	}
-	return "", usageError("--stix-version %q: want 2.0 or 2.1", v)
+	return nil, "", usageError("--stix-version %q: want 2.0 or 2.1", *ver)
 }
 
 // patternCheck exits 0 for a valid pattern and 1 with the problem for an invalid one.
 func patternCheck(e *env, args []string) error {
-	fs, ver := patternFlags(e, "check", "PATTERN")
-	pos, err := parsePatternArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError("pattern check: give one PATTERN (quote it for the shell)")
-	}
-	v, err := stixVersion(*ver)
+	pos, v, err := patternArgs(e, "check", "PATTERN", args, 1)
 	if err != nil {
 		return err
 	}
@@ -96,15 +82,7 @@ type matchOutcome struct {
 // patternMatch evaluates PATTERN against the observed-data in FILE and prints one JSON object.
 // It exits 0 whatever the result, which is in the output; 2 when FILE cannot be read.
 func patternMatch(e *env, args []string) error {
-	fs, ver := patternFlags(e, "match", "PATTERN FILE (- for standard input)")
-	pos, err := parsePatternArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 2 {
-		return usageError("pattern match: give PATTERN and FILE (a JSON array of observed-data, or a bundle)")
-	}
-	v, err := stixVersion(*ver)
+	pos, v, err := patternArgs(e, "match", "PATTERN FILE (a JSON array of observed-data, or a bundle; - for standard input)", args, 2)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func TestPatternCheck(t *testing.T) {
 		{[]string{"pattern", "check", "[file:hashes.MD5 = 'abc']"}, 1, "invalid pattern"},
 		{[]string{"pattern", "check", "--stix-version", "2.0", "[x:y = 'z'] START '2020-01-01T00:00:00Z' STOP '2020-01-02T00:00:00Z'"}, 0, "valid"},
 		{[]string{"pattern", "check", strings.Repeat("(", 10000) + "[a:b = 1]" + strings.Repeat(")", 10000)}, 1, "pattern"},
-		{[]string{"pattern", "check"}, 2, "one PATTERN"},
+		{[]string{"pattern", "check"}, 2, "give PATTERN"},
 		{[]string{"pattern", "check", "--stix-version", "3.0", "[a:b = 1]"}, 2, "2.0 or 2.1"},
 		{[]string{"pattern", "frob"}, 2, "unknown subcommand"},
 	}

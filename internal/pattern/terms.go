@@ -44,7 +44,7 @@ func (p *Pattern) Terms() (terms []Term, complete bool) {
 			}
 		}
 	})
-	return terms, len(terms) > 0 && termsComplete(p.root)
+	return terms, len(terms) > 0 && simpleObs(p.root, (*test).indexable)
 }
 
 // indexTerm returns the term of a test that is not an equality but still names values: a
@@ -67,39 +67,11 @@ func (t *test) indexTerm() (Term, bool) {
 	return Term{}, false
 }
 
-func termsComplete(n *obsNode) bool {
-	if len(n.quals) > 0 {
-		return false
-	}
-	switch n.kind {
-	case obsLeaf:
-		return termsCompleteCmp(n.cmp)
-	case obsOr:
-		for _, c := range n.children {
-			if !termsComplete(c) {
-				return false
-			}
-		}
+// indexable reports whether a comparison holds exactly when one of its terms is observed.
+func (t *test) indexable() bool {
+	if t.positiveEquality() {
 		return true
 	}
-	return false
-}
-
-func termsCompleteCmp(n *cmpNode) bool {
-	switch n.kind {
-	case cmpTest:
-		if n.test.positiveEquality() {
-			return true
-		}
-		_, ok := n.test.indexTerm()
-		return ok
-	case cmpOr:
-		for _, c := range n.children {
-			if !termsCompleteCmp(c) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	_, ok := t.indexTerm()
+	return ok
 }
