@@ -2,8 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/entente/entente/internal/pattern"
 )
 
 func TestPatternCheck(t *testing.T) {
@@ -61,5 +66,40 @@ func TestPatternMatch(t *testing.T) {
 	}
 	if _, _, code := entente(t, "", "pattern", "match", "[a:b = 1]", "/nonexistent/file"); code != 2 {
 		t.Errorf("missing file: got code %d, want 2", code)
+	}
+}
+
+// TestPatternMatchVectors runs the reference matcher's vectors through the command's
+// evaluation: every result must agree. (For STIX 2.1 the reference reports the bundle's id
+// where this command reports the observed-data's, so ids are compared for 2.0 only.)
+func TestPatternMatchVectors(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "testdata", "stix-pattern-vectors.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skip("pattern vectors not found in ../shared/testdata beside the project")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Vectors []struct {
+			Pattern       string            `json:"pattern"`
+			StixVersion   string            `json:"stix_version"`
+			Observations  []json.RawMessage `json:"observations"`
+			Expected      string            `json:"expected"`
+			MatchedSDOIDs []string          `json:"matched_sdo_ids"`
+		} `json:"vectors"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range doc.Vectors {
+		obs, _ := json.Marshal(v.Observations)
+		got := evalPattern(v.Pattern, pattern.Version(v.StixVersion), obs)
+		if got.Result != v.Expected {
+			t.Errorf("vector %d (%s %s): got %s (%s), want %s", i, v.StixVersion, v.Pattern, got.Result, got.Error, v.Expected)
+		}
+		if v.StixVersion == "2.0" && len(v.MatchedSDOIDs) > 0 && strings.Join(got.MatchedSDOIDs, ",") != strings.Join(v.MatchedSDOIDs, ",") {
+			t.Errorf("vector %d: got ids %v, want %v", i, got.MatchedSDOIDs, v.MatchedSDOIDs)
+		}
 	}
 }
