@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -278,11 +279,16 @@ func rpzIP(v string) string {
 		p = netip.PrefixFrom(a, a.BitLen())
 	}
 	a := p.Addr()
-	parts := []string{fmt.Sprint(p.Bits())}
 	if a.Is4() {
 		b := a.As4()
-		return fmt.Sprintf("%d.%d.%d.%d.%d", p.Bits(), b[3], b[2], b[1], b[0])
+		out := make([]byte, 0, 20)
+		out = strconv.AppendInt(out, int64(p.Bits()), 10)
+		for i := 3; i >= 0; i-- {
+			out = strconv.AppendInt(append(out, '.'), int64(b[i]), 10)
+		}
+		return string(out)
 	}
+	parts := []string{strconv.Itoa(p.Bits())}
 	b := a.As16()
 	groups := make([]string, 8)
 	for i := range groups {
