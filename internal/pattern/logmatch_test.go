@@ -247,3 +247,27 @@ func TestLogBloom(t *testing.T) {
 		t.Errorf("after compaction: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestLogScanWhileIndexChanges changes the index while logs are scanned (run it with -race).
+func TestLogScanWhileIndexChanges(t *testing.T) {
+	x := logIndex(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 3000 {
+			ind := testIndicator(5000+i, stix.TLPGreen, ownOrg)
+			put(t, x, ind, fmt.Sprintf("[domain-name:value = 'churn%d.example']", i))
+			if i%3 != 0 {
+				x.Remove("c1", ind.ID)
+			}
+		}
+	}()
+	log := strings.Repeat("203.0.113.9 churn7.example churn9.example\n", 20000)
+	for range 3 {
+		got, _ := scanLog(t, x, FormatText, 0, log)
+		if len(got) < 20000 {
+			t.Fatalf("got %d hits, want at least one a line", len(got))
+		}
+	}
+	<-done
+}
