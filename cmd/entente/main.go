@@ -80,6 +80,9 @@ func commands() []command {
 		{"explain", "who receives an object, in what form, and why", cmdExplain},
 		{"audit", "the tamper-evident audit log: verify, export", cmdAudit},
 		{"taxii", "TAXII 2.1 client: discover, collections, pull, push", cmdTAXII},
+		{"pattern", "STIX patterns: check PATTERN, match PATTERN FILE", cmdPattern},
+		{"match", "find indicator values in logs (text, JSON lines, Zeek, web server)", cmdMatch},
+		{"blocklist", "write a blocklist for firewalls, DNS, IDS (text, rpz, hosts, suricata, zeek, nftables)", cmdBlocklist},
 		{"bench", "measure import, lookup and export speed on a scratch store", cmdBench},
 		{"version", "print version, commit and Go version", cmdVersion},
 	}

@@ -177,7 +177,9 @@ func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
 		}
 	}
 	w.load(rt, ctx)
-	h, err := n.handler(ctx)
+	hctx, stop := context.WithCancel(ctx)
+	defer stop()
+	h, err := n.handler(hctx)
 	if err != nil {
 		rt.Fatal(err)
 	}

@@ -65,6 +65,9 @@ func (n *node) handler(ctx context.Context) (http.Handler, error) {
 		MaxContentLength: n.cfg.MaxContentLength,
 	}, n.log)
 	apiH := api.New(api.Deps{Store: n.store, Auth: authn, Gate: n.gate(), Audit: &audit.Log{Store: n.store}, Logger: n.log})
+	if err := n.enableDetection(ctx, apiH); err != nil {
+		return nil, err
+	}
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
 		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,

@@ -24,3 +24,12 @@ func (a *API) routes() {
 		return apiErr(KindNotFound, "no API endpoint %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
 	}))
 }
+
+// detectRoutes lists the detection endpoints, added by EnableDetection.
+func (a *API) detectRoutes(d *detect) {
+	m := a.mux
+	m.Handle("GET /api/v1/correlations", a.handle(anyone, d.correlateValue))
+	m.Handle("GET /api/v1/objects/{id}/correlations", a.handle(anyone, d.correlateObject))
+	m.Handle("POST /api/v1/match", a.handle(anyone, d.match))
+	m.Handle("GET /api/v1/blocklists/{format}", a.handle(anyone, d.blocklist))
+}

@@ -42,7 +42,7 @@ func (p *Pattern) Observables() (vals []Observable, complete bool) {
 			add(t.lit)
 		}
 	})
-	return vals, len(vals) > 0 && simpleObs(p.root)
+	return vals, len(vals) > 0 && simpleObs(p.root, (*test).positiveEquality)
 }
 
 // positiveEquality reports whether the test holds exactly when the path equals one of its
@@ -65,16 +65,18 @@ func (t *test) positiveEquality() bool {
 	return false
 }
 
-func simpleObs(n *obsNode) bool {
+// simpleObs reports whether n is one observation expression, or several joined by OR,
+// without qualifiers, whose comparisons all pass leaf and are joined by OR.
+func simpleObs(n *obsNode, leaf func(*test) bool) bool {
 	if len(n.quals) > 0 {
 		return false
 	}
 	switch n.kind {
 	case obsLeaf:
-		return simpleCmp(n.cmp)
+		return simpleCmp(n.cmp, leaf)
 	case obsOr:
 		for _, c := range n.children {
-			if !simpleObs(c) {
+			if !simpleObs(c, leaf) {
 				return false
 			}
 		}
@@ -83,13 +85,13 @@ func simpleObs(n *obsNode) bool {
 	return false
 }
 
-func simpleCmp(n *cmpNode) bool {
+func simpleCmp(n *cmpNode, leaf func(*test) bool) bool {
 	switch n.kind {
 	case cmpTest:
-		return n.test.positiveEquality()
+		return leaf(n.test)
 	case cmpOr:
 		for _, c := range n.children {
-			if !simpleCmp(c) {
+			if !simpleCmp(c, leaf) {
 				return false
 			}
 		}
