@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,12 +81,18 @@ type rpWorld struct {
 	agreed   map[string]policy.Agreement
 	objs     map[string]*genObject
 	coll     string
+	readers  []string // partners that may read the collection
 }
+
+var (
+	perPathMu sync.Mutex
+	perPath   = map[string]int{}
+)
 
 var emailRe = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
 
 // readPaths is how many read paths the test reads every object through.
-const readPaths = 6
+const readPaths = 8
 
 func TestReadPathsNeverLeak(t *testing.T) {
 	var cases, received atomic.Int64
@@ -106,6 +113,14 @@ func TestReadPathsNeverLeak(t *testing.T) {
 		}
 	}
 	t.Logf("%d (object, organisation, read path) cases checked; %d things received and checked against the rules", cases.Load(), received.Load())
+	perPathMu.Lock()
+	t.Logf("received per path: %v", perPath)
+	for _, path := range []string{"taxii objects/", "taxii manifest/", "taxii object", "taxii versions", "api object", "export", "detection blocklist", "detection correlation"} {
+		if perPath[path] == 0 {
+			t.Errorf("nothing was ever received through %s: that path is not checked", path)
+		}
+	}
+	perPathMu.Unlock()
 	if cases.Load() < want {
 		t.Errorf("only %d cases checked, want at least %d", cases.Load(), want)
 	}
@@ -176,6 +191,17 @@ func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
 			w.agreed[o.ID] = a
 		}
 	}
+	// Most partners may read the collection; the others must receive nothing from it at all.
+	c.Read = nil
+	for _, p := range w.partners {
+		if rapid.IntRange(0, 4).Draw(rt, "reads collection") > 0 {
+			c.Read = append(c.Read, p.ID)
+		}
+	}
+	if err := n.store.Collections().Update(ctx, c); err != nil {
+		rt.Fatal(err)
+	}
+	w.readers = c.Read
 	w.load(rt, ctx)
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -191,7 +217,11 @@ func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
 		w.readTAXII(rt, p, got)
 		w.readAPI(rt, p, got)
 		w.readExport(rt, p, got)
+		w.readDetection(rt, p, got)
 		for path, bodies := range got {
+			perPathMu.Lock()
+			perPath[path] += len(bodies)
+			perPathMu.Unlock()
 			for _, b := range bodies {
 				received++
 				w.check(rt, p, path, b)
@@ -249,7 +279,8 @@ func (w *rpWorld) load(rt *rapid.T, ctx context.Context) {
 		}
 		switch typ {
 		case "indicator":
-			props["pattern"] = fmt.Sprintf("[ipv4-addr:value = '198.51.100.%d']", i)
+			// Public-looking addresses, so that blocklists do not leave them out as reserved.
+			props["pattern"] = fmt.Sprintf("[ipv4-addr:value = '%s']", indicatorIP(i))
 			props["pattern_type"] = "stix"
 			props["valid_from"] = "2026-01-01T00:00:00Z"
 		case "note":
@@ -383,6 +414,9 @@ func (w *rpWorld) check(rt *rapid.T, p store.Org, path, body string) {
 		rt.Fatalf("LEAK via %s: %s received %s (origin %s, %s, named %v): %s\n%.300s", path, p.Name, g.id, g.originName, g.tlp.Label(), g.named, rule, body)
 	}
 	// Plain restatements of the rules, independent of the policy package.
+	if path != "export" && !contains(w.readers, p.ID) {
+		fail("the partner may not read the collection at all")
+	}
 	a, hasAgreement := w.agreed[p.ID]
 	inForce := hasAgreement && a.InForce(time.Now())
 	switch {
@@ -406,7 +440,7 @@ func (w *rpWorld) check(rt *rapid.T, p store.Org, path, body string) {
 	case inForce && contains(a.ExcludeTypes, strings.SplitN(g.id, "--", 2)[0]):
 		fail("type excluded by the agreement")
 	}
-	if path == "taxii manifest/" || path == "taxii versions" {
+	if path == "taxii manifest/" || path == "taxii versions" || strings.HasPrefix(path, "detection") {
 		return // metadata only
 	}
 	if g.secret != "" && strings.Contains(body, g.secret) && !(g.origin == w.n.self.ID && contains(g.named, p.ID) && inForce) {
@@ -442,4 +476,61 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func indicatorIP(i int) string { return fmt.Sprintf("45.33.%d.%d", 20+i/200, 1+i%200) }
+
+// readDetection reads the blocklist and the correlation of every indicator value as partner p.
+// What comes back is turned into the ids of the indicators it reveals.
+func (w *rpWorld) readDetection(rt *rapid.T, p store.Org, got map[string][]string) {
+	byIP := map[string]string{}
+	for id, g := range w.objs {
+		if strings.HasPrefix(id, "indicator--") {
+			var o struct{ Pattern string }
+			json.Unmarshal([]byte(g.json), &o)
+			if i := strings.Index(o.Pattern, "'"); i >= 0 {
+				byIP[strings.Trim(o.Pattern[i:], "']")] = id
+			}
+		}
+	}
+	req, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/blocklists/text", nil)
+	req.Header.Set("Authorization", "Bearer "+w.tokens[p.ID])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		rt.Fatalf("blocklist as %s: %d %s", p.Name, resp.StatusCode, b)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, ok := byIP[line]
+		if !ok {
+			rt.Fatalf("blocklist as %s holds %q, which no generated indicator names", p.Name, line)
+		}
+		got["detection blocklist"] = append(got["detection blocklist"], `{"id":"`+id+`"}`)
+	}
+	for ip := range byIP {
+		req, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/correlations?value="+ip, nil)
+		req.Header.Set("Authorization", "Bearer "+w.tokens[p.ID])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		var c struct {
+			Indicators []struct {
+				ID string `json:"id"`
+			} `json:"indicators"`
+		}
+		json.NewDecoder(resp.Body).Decode(&c)
+		resp.Body.Close()
+		for _, x := range c.Indicators {
+			got["detection correlation"] = append(got["detection correlation"], `{"id":"`+x.ID+`"}`)
+		}
+	}
 }

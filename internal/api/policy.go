@@ -146,14 +146,31 @@ func (a *API) auditChange(r *http.Request, action, object, detail string) error 
 // latest finds the newest version of an object for the caller, or not_found when it does not
 // exist or the caller may not receive it (the two are not told apart).
 func (a *API) latest(r *http.Request, id string) (store.Record, *policy.View, error) {
-	rec, err := a.d.Store.Objects().Latest(r.Context(), id)
+	p := principalOf(r)
+	var colls []string
+	if !p.Self {
+		// A partner reads only the collections it has been given.
+		cs, err := a.d.Store.Collections().List(r.Context())
+		if err != nil {
+			return store.Record{}, nil, fromStore(err, "collections")
+		}
+		for _, c := range cs {
+			if visible(p, c) {
+				colls = append(colls, c.ID)
+			}
+		}
+		if len(colls) == 0 {
+			return store.Record{}, nil, apiErr(KindNotFound, "no object %s", id)
+		}
+	}
+	rec, err := a.d.Store.Objects().Latest(r.Context(), id, colls...)
 	if errors.Is(err, store.ErrNotFound) {
 		return rec, nil, apiErr(KindNotFound, "no object %s", id)
 	}
 	if err != nil {
 		return rec, nil, fromStore(err, "object")
 	}
-	rc, err := auth.Recipient(r.Context(), a.d.Store.Orgs(), principalOf(r))
+	rc, err := auth.Recipient(r.Context(), a.d.Store.Orgs(), p)
 	if err != nil {
 		return rec, nil, fromStore(err, "organisation")
 	}
