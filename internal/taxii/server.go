@@ -156,13 +156,14 @@ func (s *Server) baseURL(r *http.Request) string {
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	root := s.baseURL(r) + Root
-	writeJSON(w, http.StatusOK, map[string]any{
-		"title":       s.cfg.Title,
-		"description": s.cfg.Description,
-		"contact":     s.cfg.Contact,
-		"default":     root,
-		"api_roots":   []string{root},
-	})
+	body := map[string]any{"title": s.cfg.Title, "default": root, "api_roots": []string{root}}
+	if s.cfg.Description != "" {
+		body["description"] = s.cfg.Description
+	}
+	if s.cfg.Contact != "" {
+		body["contact"] = s.cfg.Contact
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
