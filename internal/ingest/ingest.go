@@ -94,7 +94,7 @@ func (in *Ingester) now() time.Time {
 // item is one object on its way through the pipeline.
 type item struct {
 	res Result
-	obj *stix.Object
+	obj store.NewObject // Object is nil for a rejected object
 }
 
 // Stream reads objects from r (a bundle, envelope, array or JSON lines; see stix.Reader), and
@@ -104,11 +104,14 @@ type item struct {
 func (in *Ingester) Stream(ctx context.Context, collection string, r io.Reader, origin store.Provenance, report func(Result)) (Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if origin.ReceivedAt.IsZero() {
+		origin.ReceivedAt = in.now()
+	}
 	batches := make(chan []item, 2)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		readErr <- in.read(ctx, stix.NewReader(r), batches)
+		readErr <- in.read(ctx, stix.NewReader(r), origin, batches)
 	}()
 	var sum Summary
 	var storeErr error
@@ -116,7 +119,7 @@ func (in *Ingester) Stream(ctx context.Context, collection string, r io.Reader, 
 		if storeErr != nil {
 			continue // drain so the reader can finish
 		}
-		if err := in.store(ctx, collection, batch, origin); err != nil {
+		if err := in.store(ctx, collection, batch); err != nil {
 			storeErr = err
 			cancel()
 			continue
@@ -135,7 +138,9 @@ func (in *Ingester) Stream(ctx context.Context, collection string, r io.Reader, 
 	return sum, err
 }
 
-func (in *Ingester) read(ctx context.Context, rd *stix.Reader, out chan<- []item) error {
+// read splits, decodes and validates objects and computes their policy columns, on its own
+// goroutine, so that this work overlaps with the store's writing of the previous batch.
+func (in *Ingester) read(ctx context.Context, rd *stix.Reader, origin store.Provenance, out chan<- []item) error {
 	n := in.batchSize()
 	batch := make([]item, 0, n)
 	flush := func() error {
@@ -165,7 +170,7 @@ func (in *Ingester) read(ctx context.Context, rd *stix.Reader, out chan<- []item
 			}
 			return err
 		default:
-			batch = append(batch, in.decode(rd.Count(), raw))
+			batch = append(batch, in.decode(rd.Count(), raw, origin))
 		}
 		if len(batch) >= n {
 			if err := flush(); err != nil {
@@ -175,29 +180,26 @@ func (in *Ingester) read(ctx context.Context, rd *stix.Reader, out chan<- []item
 	}
 }
 
-// decode validates one raw object. raw is copied (by stix.Decode's compaction) so the reader may
-// reuse its buffer.
-func (in *Ingester) decode(index int, raw []byte) item {
+// decode validates one raw object and computes its policy columns. raw is copied (by stix.Decode's
+// compaction) so the reader may reuse its buffer.
+func (in *Ingester) decode(index int, raw []byte, origin store.Provenance) item {
 	o, err := stix.Decode(raw)
 	if err != nil {
 		return item{res: Result{Index: index, ID: peekID(raw), Outcome: Rejected, Err: err}}
 	}
-	return item{res: Result{Index: index, ID: o.ID, Version: o.VersionText()}, obj: o}
+	it := item{res: Result{Index: index, ID: o.ID, Version: o.VersionText()}, obj: store.NewObject{Object: o, Origin: origin}}
+	in.Policy.Fill(&it.obj)
+	o.Props = nil // the store needs only the parsed common properties and Raw; free the rest early
+	return it
 }
 
 // store adds the valid objects of a batch and fills in their outcomes.
-func (in *Ingester) store(ctx context.Context, collection string, batch []item, origin store.Provenance) error {
+func (in *Ingester) store(ctx context.Context, collection string, batch []item) error {
 	objs := make([]store.NewObject, 0, len(batch))
-	if origin.ReceivedAt.IsZero() {
-		origin.ReceivedAt = in.now()
-	}
 	for _, it := range batch {
-		if it.obj == nil {
-			continue
+		if it.obj.Object != nil {
+			objs = append(objs, it.obj)
 		}
-		n := store.NewObject{Object: it.obj, Origin: origin}
-		in.Policy.Fill(&n)
-		objs = append(objs, n)
 	}
 	if len(objs) == 0 {
 		return nil
@@ -208,7 +210,7 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item, 
 	}
 	j := 0
 	for i := range batch {
-		if batch[i].obj == nil {
+		if batch[i].obj.Object == nil {
 			continue
 		}
 		if outs[j] == store.Duplicate {
@@ -216,7 +218,7 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item, 
 		} else {
 			batch[i].res.Outcome = Accepted
 		}
-		batch[i].obj = nil
+		batch[i].obj = store.NewObject{}
 		j++
 	}
 	return nil
@@ -225,11 +227,14 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item, 
 // Add validates and stores objects already split from their envelope (TAXII POST). It returns
 // one result per object, in order.
 func (in *Ingester) Add(ctx context.Context, collection string, raws [][]byte, origin store.Provenance) ([]Result, error) {
+	if origin.ReceivedAt.IsZero() {
+		origin.ReceivedAt = in.now()
+	}
 	batch := make([]item, len(raws))
 	for i, raw := range raws {
-		batch[i] = in.decode(i+1, raw)
+		batch[i] = in.decode(i+1, raw, origin)
 	}
-	if err := in.store(ctx, collection, batch, origin); err != nil {
+	if err := in.store(ctx, collection, batch); err != nil {
 		return nil, err
 	}
 	res := make([]Result, len(batch))
