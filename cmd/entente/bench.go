@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -150,16 +150,50 @@ func child(ctx context.Context, self string, args []string, stdout io.Writer) (t
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	t := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	// The child's own high-water mark (VmHWM), polled while it runs: rusage's maxrss would
+	// include this parent's, which a child started by fork and exec inherits on Linux.
+	var rss atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if hwm := vmHWM(cmd.Process.Pid); hwm > rss.Load() {
+				rss.Store(hwm)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
 	el := time.Since(t)
 	if err != nil {
 		return el, 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	return el, rss.Load(), nil
+}
+
+// vmHWM returns the peak resident memory of a running process in bytes (0 when unknown).
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
 	}
-	return el, rss, nil
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // sampleIDs picks up to n object ids spread over the bundle.
