@@ -239,7 +239,7 @@ func TestImportSurvivesKill(t *testing.T) {
 	want := objectsOf(t, bundle)
 	for _, killAfter := range []int{1500, 9000, 17000} {
 		data := t.TempDir()
-		cmd := exec.Command(bin, "import", "--all", "--data", data, in)
+		cmd := exec.Command(bin, "import", "--all", "--batch", "1000", "--data", data, in)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
