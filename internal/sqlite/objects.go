@@ -305,7 +305,8 @@ func scanRecord(rows scanner, r *store.Record, withRaw bool, extra ...any) error
 	r.TLP = stix.TLP(tlp)
 	r.Origin.ReceivedAt = store.TimeFromMicro(received)
 	if labels.Valid {
-		if err := json.Unmarshal([]byte(labels.String), &r.Labels); err != nil {
+		var err error
+		if r.Labels, err = store.DecodeLabels(labels.String); err != nil {
 			return fmt.Errorf("object %s: decode labels: %w", r.ID, err)
 		}
 	}

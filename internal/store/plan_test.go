@@ -92,3 +92,24 @@ func checkFlags(t *rapid.T, rows map[int64]*row) {
 }
 
 func timeMicro(us int64) time.Time { return time.UnixMicro(us) }
+
+func TestDecodeLabels(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{``, nil}, {`[]`, nil}, {`null`, nil},
+		{`["a"]`, []string{"a"}},
+		{`["phishing","apt-28"]`, []string{"phishing", "apt-28"}},
+		{`["a", "b"]`, []string{"a", "b"}},
+		{`["with \"quote\"","x"]`, []string{`with "quote"`, "x"}},
+		{`["comma,inside","y"]`, []string{"comma,inside", "y"}},
+		{`["ü\u00fc"]`, []string{"üü"}},
+	}
+	for _, tt := range tests {
+		got, err := DecodeLabels(tt.in)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tt.want) || len(got) != len(tt.want) {
+			t.Errorf("DecodeLabels(%s) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
