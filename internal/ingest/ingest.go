@@ -75,6 +75,9 @@ type Ingester struct {
 	Logger    *slog.Logger
 	BatchSize int              // objects per transaction; default 1000
 	Now       func() time.Time // clock; default time.Now
+	// Origin, when not nil, may refine the provenance of each valid object (federation: an
+	// object whose created_by_ref names a known partner is that partner's).
+	Origin func(o *stix.Object, p store.Provenance) store.Provenance
 }
 
 func (in *Ingester) batchSize() int {
@@ -196,6 +199,9 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item, 
 			continue
 		}
 		n := store.NewObject{Object: it.obj, Origin: origin}
+		if in.Origin != nil {
+			n.Origin = in.Origin(it.obj, origin)
+		}
 		in.Policy.Fill(&n)
 		objs = append(objs, n)
 	}

@@ -423,7 +423,7 @@ type Cursor struct {
 
 // PeerEvent is the outcome of one round of a peer's pull or push worker.
 type PeerEvent struct {
-	Direction string // Pull or Push
+	Direction string // Pull or Push; "" for an event of neither (a refused request)
 	At        time.Time
 	Err       string // "" for success
 	In, Out   int64  // objects stored from the peer, objects delivered to it
@@ -489,9 +489,14 @@ func (s *PeerStatus) Apply(e PeerEvent) {
 	s.ObjectsIn += e.In
 	s.ObjectsOut += e.Out
 	s.Rejected += e.Rejected
-	behind := &s.PullBehindSince
-	if e.Direction == Push {
+	var behind *time.Time
+	switch e.Direction {
+	case Pull:
+		behind = &s.PullBehindSince
+	case Push:
 		behind = &s.PushBehindSince
+	default:
+		return // an event of neither direction (a refused request) moves no lag
 	}
 	switch {
 	case e.CaughtUp && e.Err == "":
