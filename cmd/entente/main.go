@@ -71,6 +71,8 @@ func commands() []command {
 		{"explain", "who receives an object, in what form, and why", cmdExplain},
 		{"audit", "the tamper-evident audit log: verify, export", cmdAudit},
 		{"taxii", "TAXII 2.1 client: discover, collections, pull, push", cmdTAXII},
+		{"peer", "partner nodes to exchange with: add, list, remove, status", cmdPeer},
+		{"key", "the node's Ed25519 signing key: show", cmdKey},
 		{"bench", "measure import, lookup and export speed on a scratch store", cmdBench},
 		{"version", "print version, commit and Go version", cmdVersion},
 	}

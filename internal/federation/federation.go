@@ -2,8 +2,6 @@ package federation
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -79,9 +77,7 @@ func (f *Federation) Run(ctx context.Context) error {
 	if f.Log == nil {
 		f.Log = slog.New(slog.DiscardHandler)
 	}
-	var b [8]byte
-	crand.Read(b[:])
-	f.holder = hex.EncodeToString(b[:])
+	f.holder = newHolder()
 	f.workers = map[string]*worker{}
 	if f.Metrics != nil {
 		f.Metrics.lag.set(f.lags)

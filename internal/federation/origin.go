@@ -14,13 +14,15 @@ import (
 // created_by_ref names the STIX identity of a known partner organisation (store.Org.IdentityID,
 // or store.Peer.IdentityID of one of its peers), the object is that partner's, whoever passed it
 // on. It never makes an object the own organisation's: what comes from outside cannot raise
-// itself to the own organisation's sharing.
+// itself to the own organisation's sharing. Nor does it change what the own organisation's members
+// post: their objects stay the own organisation's.
 type Origins struct {
 	Store store.Store
 	TTL   time.Duration // how long the identity map is reused; default 10 s
 
 	mu     sync.Mutex
 	byID   map[string]string // identity id -> organisation id
+	self   string            // the own organisation's id
 	loaded time.Time
 }
 
@@ -30,8 +32,8 @@ func (g *Origins) Map(o *stix.Object, p store.Provenance) store.Provenance {
 	if o.CreatedByRef == "" {
 		return p
 	}
-	m, err := g.identities(context.Background())
-	if err != nil {
+	m, self, err := g.identities(context.Background())
+	if err != nil || p.OrgID == self {
 		return p // the provenance as given is safe: the supplier stays the origin
 	}
 	if org, ok := m[o.CreatedByRef]; ok {
@@ -40,7 +42,7 @@ func (g *Origins) Map(o *stix.Object, p store.Provenance) store.Provenance {
 	return p
 }
 
-func (g *Origins) identities(ctx context.Context) (map[string]string, error) {
+func (g *Origins) identities(ctx context.Context) (map[string]string, string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	ttl := g.TTL
@@ -48,15 +50,15 @@ func (g *Origins) identities(ctx context.Context) (map[string]string, error) {
 		ttl = 10 * time.Second
 	}
 	if g.byID != nil && time.Since(g.loaded) < ttl {
-		return g.byID, nil
+		return g.byID, g.self, nil
 	}
 	orgs, err := g.Store.Orgs().List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("identities: %w", err)
+		return nil, "", fmt.Errorf("identities: %w", err)
 	}
 	peers, err := g.Store.Peers().List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("identities: %w", err)
+		return nil, "", fmt.Errorf("identities: %w", err)
 	}
 	m := make(map[string]string, len(orgs)+len(peers))
 	for _, o := range orgs {
@@ -72,8 +74,9 @@ func (g *Origins) identities(ctx context.Context) (map[string]string, error) {
 	for _, o := range orgs {
 		if o.Self {
 			delete(m, o.IdentityID) // a peer claiming the own identity is not believed
+			g.self = o.ID
 		}
 	}
 	g.byID, g.loaded = m, time.Now()
-	return m, nil
+	return m, g.self, nil
 }

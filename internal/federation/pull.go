@@ -122,7 +122,7 @@ func (w *worker) pull(ctx context.Context) (outcome, error) {
 				}
 				res.in += in
 				res.rejected += rejected
-				w.progress(in, 0, rejected)
+				w.progress(ctx, in, 0, rejected)
 			}
 			if last := pg.DateAddedLast.UnixMicro(); !pg.DateAddedLast.IsZero() && last > cur.Position {
 				cur.Position, cur.UpdatedAt = last, time.Now()

@@ -100,7 +100,7 @@ func (w *worker) push(ctx context.Context) (outcome, error) {
 			}
 			res.out += out
 			res.rejected += rejected
-			w.progress(0, out, rejected)
+			w.progress(ctx, 0, out, rejected)
 		}
 		cur.Position = pg.Records[len(pg.Records)-1].DateAdded
 		if err := w.saveCursor(ctx, cur); err != nil {

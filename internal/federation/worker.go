@@ -108,10 +108,11 @@ func (w *worker) loop(ctx context.Context, direction string, round func(context.
 	}
 }
 
-// record keeps the outcome of a round in the store and the metrics.
+// record keeps the end of a round in the store and the metrics. The objects it moved were
+// counted as they moved (progress).
 func (w *worker) record(ctx context.Context, direction string, res outcome, err error) {
 	now := time.Now()
-	e := store.PeerEvent{Direction: direction, At: now, In: res.in, Out: res.out, Rejected: res.rejected, CaughtUp: res.caughtUp && err == nil}
+	e := store.PeerEvent{Direction: direction, At: now, CaughtUp: res.caughtUp && err == nil}
 	if err != nil {
 		e.Err = err.Error()
 	}
@@ -126,12 +127,19 @@ func (w *worker) record(ctx context.Context, direction string, res outcome, err 
 	if rerr := w.f.Store.Peers().Record(ctx, w.peer.ID, e); rerr != nil && ctx.Err() == nil {
 		w.f.Log.Warn("federation: recording a round", "peer", w.peer.Name, "err", rerr)
 	}
-	// Objects were counted in the metrics as they moved (progress); only the round itself here.
 	w.f.Metrics.round(w.peer.Name, direction, err, now)
 }
 
-// progress counts objects in the metrics as they move, so that a long first sync shows.
-func (w *worker) progress(in, out, rejected int64) {
+// progress counts objects as they move, page by page, in the store and the metrics, so that
+// status shows a long first sync advancing.
+func (w *worker) progress(ctx context.Context, in, out, rejected int64) {
+	if in == 0 && out == 0 && rejected == 0 {
+		return
+	}
+	e := store.PeerEvent{At: time.Now(), In: in, Out: out, Rejected: rejected}
+	if err := w.f.Store.Peers().Record(ctx, w.peer.ID, e); err != nil && ctx.Err() == nil {
+		w.f.Log.Warn("federation: recording progress", "peer", w.peer.Name, "err", err)
+	}
 	w.f.Metrics.moved(w.peer.Name, in, out, rejected)
 }
 
@@ -169,12 +177,29 @@ func (w *worker) leased(ctx context.Context) bool {
 		}
 		return false
 	}
+	if !ok && w.takeOver(ctx, now) {
+		ok = true
+	}
 	if !ok {
 		w.leaseUntil = time.Time{}
 		return false
 	}
 	w.leaseUntil = now.Add(o.Lease)
 	return true
+}
+
+// takeOver takes the lease from a holder that died on this host, without waiting for the lease
+// to run out: it asks the store for the lease as of just after the dead holder's time.
+func (w *worker) takeOver(ctx context.Context, now time.Time) bool {
+	st, err := w.f.Store.Peers().Status(ctx, w.peer.ID)
+	if err != nil || !holderDead(st.LeaseHolder) {
+		return false
+	}
+	ok, err := w.f.Store.Peers().Lease(ctx, w.peer.ID, w.f.holder, st.LeaseUntil.Add(time.Microsecond), now.Add(w.f.Options.Lease))
+	if err == nil && ok {
+		w.f.Log.Info("federation: took over the peer from a process that is gone", "peer", w.peer.Name, "holder", st.LeaseHolder)
+	}
+	return err == nil && ok
 }
 
 // release hands the lease back so that another process may take the peer over at once.
