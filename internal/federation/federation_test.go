@@ -71,6 +71,43 @@ func TestPullResumesAndKeepsProvenance(t *testing.T) {
 	if got := b.status("A").ObjectsIn - before; got != 2 {
 		t.Errorf("objects stored after restart: got %d, want 2 (the pull resumes at its cursor)", got)
 	}
+	if got := metric(t, b, "entente_federation_objects_in_total", "A"); got != float64(len(want)) {
+		t.Errorf("entente_federation_objects_in_total{peer=A}: got %v, want %d", got, len(want))
+	}
+	if got, ok := metricOK(t, b, "entente_federation_lag_seconds", "A"); !ok || got != 0 {
+		t.Errorf("entente_federation_lag_seconds{peer=A}: got %v (present %v), want 0", got, ok)
+	}
+}
+
+// metric returns the value of a metric with label peer in n's registry (the sum over other labels).
+func metric(t *testing.T, n *testNode, name, peer string) float64 {
+	t.Helper()
+	v, _ := metricOK(t, n, name, peer)
+	return v
+}
+
+func metricOK(t *testing.T, n *testNode, name, peer string) (float64, bool) {
+	t.Helper()
+	mfs, err := n.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "peer" && l.GetValue() == peer {
+					found = true
+					sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	return sum, found
 }
 
 func TestPushFollowsPolicyAndAgreementChanges(t *testing.T) {

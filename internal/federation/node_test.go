@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
@@ -271,17 +270,4 @@ func sorted(ids ...[]string) []string {
 	out := slices.Concat(ids...)
 	slices.Sort(out)
 	return out
-}
-
-// localListener listens on 127.0.0.x when that address works here, else on 127.0.0.1.
-func localListener(t *testing.T, x int) net.Listener {
-	t.Helper()
-	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", x))
-	if err != nil {
-		l, err = net.Listen("tcp", "127.0.0.1:0")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
 }
