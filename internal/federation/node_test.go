@@ -27,7 +27,7 @@ import (
 // testNode is an Entente node in the test process: a SQLite store, its TAXII server over real
 // HTTP, and its federation workers (started by start).
 type testNode struct {
-	t       *testing.T
+	t       testing.TB
 	name    string
 	st      *sqlite.Store
 	self    store.Org
@@ -51,7 +51,7 @@ func fastOptions() Options {
 		Reload: 50 * time.Millisecond, Lease: 3 * time.Second, Timeout: 2 * time.Second}
 }
 
-func newTestNode(t *testing.T, name string) *testNode {
+func newTestNode(t testing.TB, name string) *testNode {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), name+".db"), nil)
@@ -234,7 +234,7 @@ func (n *testNode) status(peer string) store.PeerStatus {
 }
 
 // eventually waits up to 10 s for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -246,7 +246,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // settle waits until nothing changes at any node for a while: the exchange has stopped.
-func settle(t *testing.T, nodes ...*testNode) {
+func settle(t testing.TB, nodes ...*testNode) {
 	t.Helper()
 	var last []int
 	stable := 0

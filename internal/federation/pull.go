@@ -100,6 +100,9 @@ func (w *worker) pull(ctx context.Context) (outcome, error) {
 			opts.AddedAfter = time.UnixMicro(cur.Position)
 		}
 		err = w.pullClient.Pull(ctx, w.peer.URL, coll, opts, func(pg taxii.Page) error {
+			if !w.leased(ctx) {
+				return errNoLease // another process runs the peer now; nothing of this page is stored
+			}
 			if len(pg.Objects) > 0 {
 				raws := make([][]byte, len(pg.Objects))
 				for i, o := range pg.Objects {
@@ -132,6 +135,10 @@ func (w *worker) pull(ctx context.Context) (outcome, error) {
 			}
 			return nil
 		})
+		if se := (*signatureError)(nil); errors.As(err, &se) {
+			res.rejected++
+			w.progress(ctx, 0, 0, 1)
+		}
 		if err != nil {
 			return res, fmt.Errorf("pulling collection %s: %w", coll, err)
 		}

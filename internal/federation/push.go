@@ -40,23 +40,29 @@ func (w *worker) push(ctx context.Context) (outcome, error) {
 	if err != nil {
 		return res, fmt.Errorf("organisation of the peer: %w", err)
 	}
-	view, err := w.f.Gate.View(ctx, policy.Recipient{Kind: policy.KindPartner, OrgID: org.ID, IdentityID: org.IdentityID})
-	if err != nil {
-		return res, err
-	}
+	recipient := policy.Recipient{Kind: policy.KindPartner, OrgID: org.ID, IdentityID: org.IdentityID}
 	ps := w.f.Store.Peers()
 	cur, err := ps.Cursor(ctx, w.peer.ID, store.Push, w.peer.Collection)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return res, err
 	}
 	cur.PeerID, cur.Direction, cur.Collection = w.peer.ID, store.Push, w.peer.Collection
-	if state := scopeState(view.Scope); cur.State != state {
-		if cur.State != "" {
-			w.f.Log.Info("federation: the peer's sharing scope changed; pushing again from the start", "peer", w.peer.Name)
-		}
-		cur.Position, cur.State = 0, state
-	}
 	for {
+		if !w.leased(ctx) {
+			return res, errNoLease
+		}
+		// The decision is taken again for every batch, so that nothing leaves that the policy
+		// does not allow at the moment of sending.
+		view, err := w.f.Gate.View(ctx, recipient)
+		if err != nil {
+			return res, err
+		}
+		if state := scopeState(view.Scope); cur.State != state {
+			if cur.State != "" {
+				w.f.Log.Info("federation: the peer's sharing scope changed; pushing again from the start", "peer", w.peer.Name)
+			}
+			cur.Position, cur.State = 0, state
+		}
 		f := store.Filter{Collection: w.peer.Collection, AddedAfter: cur.Position, Limit: w.batchSize()}
 		view.Restrict(&f)
 		pg, err := w.f.Store.Objects().Query(ctx, f)

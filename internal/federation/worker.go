@@ -79,6 +79,9 @@ func (w *worker) loop(ctx context.Context, direction string, round func(context.
 		if ctx.Err() != nil {
 			return
 		}
+		if errors.Is(err, errNoLease) {
+			continue // the lease was lost during the round: wait for it again
+		}
 		w.record(ctx, direction, res, err)
 		var d time.Duration
 		var news <-chan struct{}
