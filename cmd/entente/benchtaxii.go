@@ -26,7 +26,11 @@ import (
 // manifest by type, a whole pass through the collection, POST throughput, 50 concurrent clients,
 // and a partner who may see part of the collection.
 func benchTAXII(ctx context.Context, out io.Writer, n *node, objects int) error {
-	h, err := n.handler(ctx)
+	fed, err := n.federated(ctx)
+	if err != nil {
+		return err
+	}
+	h, err := n.handler(ctx, fed)
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,8 @@ func commands() []command {
 		{"pattern", "STIX patterns: check PATTERN, match PATTERN FILE", cmdPattern},
 		{"match", "find indicator values in logs (text, JSON lines, Zeek, web server)", cmdMatch},
 		{"blocklist", "write a blocklist for firewalls, DNS, IDS (text, rpz, hosts, suricata, zeek, nftables)", cmdBlocklist},
+		{"peer", "partner nodes to exchange with: add, list, remove, status", cmdPeer},
+		{"key", "the node's Ed25519 signing key: show", cmdKey},
 		{"bench", "measure import, lookup and export speed on a scratch store", cmdBench},
 		{"version", "print version, commit and Go version", cmdVersion},
 	}

@@ -205,7 +205,11 @@ func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
 	w.load(rt, ctx)
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	h, err := n.handler(hctx)
+	fed, err := n.federated(hctx)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	h, err := n.handler(hctx, fed)
 	if err != nil {
 		rt.Fatal(err)
 	}

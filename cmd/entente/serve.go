@@ -40,30 +40,36 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "First start: created the own organisation %q.\nThe first admin token is shown this once (also written to %s):\n%s\n",
 			n.self.Name, filepath.Join(cfg.Data, "admin.token"), n.newAdminToken)
 	}
-	h, err := n.handler(ctx)
+	fed, err := n.federated(ctx)
+	if err != nil {
+		return err
+	}
+	h, err := n.handler(ctx, fed)
 	if err != nil {
 		return err
 	}
 	go n.housekeeping(ctx)
+	defer fed.start(ctx)() // federation workers, stopped before the store closes
 	return server.Serve(ctx, h, server.Options{
 		Addr: cfg.Addr, TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey, ShutdownTimeout: cfg.ShutdownTimeout, Logger: log,
 	})
 }
 
 // handler assembles the node's HTTP surfaces.
-func (n *node) handler(ctx context.Context) (http.Handler, error) {
+func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error) {
 	key, err := n.secret(ctx, "taxii.cursor_key")
 	if err != nil {
 		return nil, err
 	}
 	authn := &auth.Authenticator{Tokens: n.store.Tokens(), SelfOrg: n.self.ID}
-	ts := taxii.NewServer(n.store, n.gate(), &audit.Log{Store: n.store}, authn, n.ingester(), key, taxii.Config{
+	ts := taxii.NewServer(n.store, n.gate(), &audit.Log{Store: n.store}, authn, fed.ingester, key, taxii.Config{
 		Title:            n.self.Name + " (Entente)",
 		Description:      "Threat intelligence shared under TLP 2.0 and the partners' sharing agreements.",
 		Contact:          n.self.Contact,
 		BaseURL:          n.cfg.BaseURL,
 		MaxContentLength: n.cfg.MaxContentLength,
 	}, n.log)
+	ts.SetFederation(fed.signer, fed.trust)
 	apiH := api.New(api.Deps{Store: n.store, Auth: authn, Gate: n.gate(), Audit: &audit.Log{Store: n.store}, Logger: n.log})
 	if err := n.enableDetection(ctx, apiH); err != nil {
 		return nil, err
@@ -73,6 +79,7 @@ func (n *node) handler(ctx context.Context) (http.Handler, error) {
 		"/api/v1/": apiH,
 
 		"/opendata/": opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log}),
+		"/metrics":   fed.metrics,
 	}}), nil
 }
 

@@ -20,6 +20,11 @@ func (a *API) routes() {
 	m.Handle("GET /api/v1/objects/{id}/explain", a.handle(ownOrg, a.explainObject))
 	m.Handle("GET /api/v1/objects/{id}/shares", a.handle(ownOrg, a.listShares))
 	m.Handle("POST /api/v1/objects/{id}/shares", a.handle(analyst, a.addShares))
+	m.Handle("GET /api/v1/peers", a.handle(ownOrg, a.listPeers))
+	m.Handle("POST /api/v1/peers", a.handle(admin, a.createPeer))
+	m.Handle("GET /api/v1/peers/status", a.handle(ownOrg, a.peerStatus))
+	m.Handle("DELETE /api/v1/peers/{id}", a.handle(admin, a.removePeer))
+	m.Handle("GET /api/v1/key", a.handle(anyone, a.nodeKey))
 	m.Handle("/api/v1/", a.handle(nil, func(w http.ResponseWriter, r *http.Request) error {
 		return apiErr(KindNotFound, "no API endpoint %s %s (see /api/v1/openapi.json)", r.Method, r.URL.Path)
 	}))

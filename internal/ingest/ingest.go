@@ -73,8 +73,11 @@ type Ingester struct {
 	Objects   store.ObjectStore
 	Policy    policy.Config // computes each object's effective TLP and policy facts
 	Logger    *slog.Logger
-	BatchSize int              // objects per transaction; default 1000
+	BatchSize int              // objects per transaction; default 5000 (and at most 32 MiB of JSON)
 	Now       func() time.Time // clock; default time.Now
+	// Origin, when not nil, may refine the provenance of each valid object (federation: an
+	// object whose created_by_ref names a known partner is that partner's).
+	Origin func(o *stix.Object, p store.Provenance) store.Provenance
 }
 
 func (in *Ingester) batchSize() int {
@@ -196,6 +199,9 @@ func (in *Ingester) decode(index int, raw []byte, origin store.Provenance) item 
 		return item{res: Result{Index: index, ID: peekID(raw), Outcome: Rejected, Err: err}}
 	}
 	it := item{res: Result{Index: index, ID: o.ID, Version: o.VersionText()}, obj: store.NewObject{Object: o, Origin: origin}}
+	if in.Origin != nil {
+		it.obj.Origin = in.Origin(o, origin)
+	}
 	in.Policy.Fill(&it.obj)
 	o.Props = nil // the store needs only the parsed common properties and Raw; free the rest early
 	return it

@@ -9,6 +9,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/entente/entente/internal/stix"
@@ -31,6 +32,7 @@ type Store interface {
 	Agreements() AgreementStore
 	Shares() ShareStore
 	Audit() AuditStore
+	Peers() PeerStore
 	StatusStore
 	// Close releases the database. It is safe to call once.
 	Close() error
@@ -375,4 +377,146 @@ type AuditStore interface {
 	Append(ctx context.Context, e AuditEntry, seal func(e *AuditEntry)) (AuditEntry, error)
 	// Scan calls fn for every entry from Seq after onwards, in order.
 	Scan(ctx context.Context, after int64, fn func(AuditEntry) error) error
+}
+
+// Peer is a partner node this node exchanges with over TAXII 2.1: it pulls the peer's Pull
+// collections into the local Collection, and pushes what the policy lets the peer's organisation
+// receive from Collection to the peer's Push collection.
+type Peer struct {
+	ID         string   // UUID
+	Name       string   // unique
+	OrgID      string   // the partner organisation the peer belongs to
+	URL        string   // the peer's TAXII API root
+	Token      string   // the secret this node authenticates with at the peer (kept as given: it is sent)
+	Pull       []string // collections (id or alias) on the peer to pull; none for no pull
+	Push       string   // collection on the peer to push to; "" for no push
+	Collection string   // local collection id: pulled objects go here, pushed ones come from here
+	// PublicKey is the peer node's pinned Ed25519 public key (standard base64), "" when none.
+	PublicKey string
+	// RequireSignatures refuses anything from the peer that is not signed with PublicKey.
+	RequireSignatures bool
+	// IdentityID is the STIX identity of the peer's own organisation, "" when not known: objects
+	// whose created_by_ref names it are recognised as the peer organisation's.
+	IdentityID string
+	CreatedAt  time.Time
+}
+
+// Directions of a peer's exchange, for cursors and status.
+const (
+	Pull = "pull"
+	Push = "push"
+)
+
+// Cursor is how far one direction of a peer's exchange has come in one collection.
+type Cursor struct {
+	PeerID     string
+	Direction  string // Pull or Push
+	Collection string // the peer's collection (Pull) or the local collection id (Push)
+	// Position is, for Pull, the peer's X-TAXII-Date-Added-Last of the last stored page; for
+	// Push, the date_added of the last local record delivered or passed over. Microseconds.
+	Position int64
+	// State is what the position depends on besides the data (Push: the fingerprint of the
+	// sharing scope it was reached under).
+	State     string
+	UpdatedAt time.Time
+}
+
+// PeerEvent is the outcome of one round of a peer's pull or push worker.
+type PeerEvent struct {
+	Direction string // Pull or Push; "" for an event of neither (a refused request)
+	At        time.Time
+	Err       string // "" for success
+	In, Out   int64  // objects stored from the peer, objects delivered to it
+	Rejected  int64  // objects or requests refused (bad signature, invalid object)
+	CaughtUp  bool   // nothing is left to move in this direction
+}
+
+// PeerStatus is the recorded health of a peer's exchange.
+type PeerStatus struct {
+	PeerID      string
+	LastSuccess time.Time
+	LastError   string
+	LastErrorAt time.Time
+	// PullBehindSince and PushBehindSince are when the direction last stopped being caught up;
+	// zero while it is.
+	PullBehindSince, PushBehindSince time.Time
+	ObjectsIn, ObjectsOut, Rejected  int64
+	LeaseHolder                      string
+	LeaseUntil                       time.Time
+}
+
+// PeerStore keeps peers, their cursors and their status.
+type PeerStore interface {
+	// Create stores p; p.ID is generated when empty. Errors: ErrInvalid (no name, URL or
+	// organisation), ErrNotFound (unknown organisation), ErrConflict (name or id taken).
+	Create(ctx context.Context, p Peer) (Peer, error)
+	// Get finds a peer by id or unique name. Errors: ErrNotFound.
+	Get(ctx context.Context, idOrName string) (Peer, error)
+	// List returns all peers by name.
+	List(ctx context.Context) ([]Peer, error)
+	// Remove deletes a peer with its cursors and status. Errors: ErrNotFound.
+	Remove(ctx context.Context, id string) error
+
+	// Cursor returns a cursor. Errors: ErrNotFound when none was set.
+	Cursor(ctx context.Context, peerID, direction, collection string) (Cursor, error)
+	// SetCursor creates or replaces a cursor. Errors: ErrNotFound when the peer is gone.
+	SetCursor(ctx context.Context, c Cursor) error
+
+	// Record adds the outcome of a round to the peer's status. Errors: ErrNotFound when the
+	// peer is gone.
+	Record(ctx context.Context, peerID string, e PeerEvent) error
+	// Status returns the recorded status (zero counts before the first round). Errors:
+	// ErrNotFound when the peer does not exist.
+	Status(ctx context.Context, peerID string) (PeerStatus, error)
+	// Lease takes or renews the right to run the peer's workers until until, for holder, when no
+	// other holder has it past now, and reports whether holder has it. Errors: ErrNotFound.
+	Lease(ctx context.Context, peerID, holder string, now, until time.Time) (bool, error)
+
+	// Watermark returns the highest date_added given out in any collection: it changes whenever
+	// an object is added, so workers can wait for news without reading objects.
+	Watermark(ctx context.Context) (int64, error)
+}
+
+// Apply adds the outcome of a round to s: counts, the last success or error, and when the
+// direction fell behind (kept while it stays behind, cleared once it catches up).
+func (s *PeerStatus) Apply(e PeerEvent) {
+	at := Micro(e.At)
+	if e.Err == "" {
+		s.LastSuccess = at
+	} else {
+		s.LastError, s.LastErrorAt = e.Err, at
+	}
+	s.ObjectsIn += e.In
+	s.ObjectsOut += e.Out
+	s.Rejected += e.Rejected
+	var behind *time.Time
+	switch e.Direction {
+	case Pull:
+		behind = &s.PullBehindSince
+	case Push:
+		behind = &s.PushBehindSince
+	default:
+		return // an event of neither direction (a refused request) moves no lag
+	}
+	switch {
+	case e.CaughtUp && e.Err == "":
+		*behind = time.Time{}
+	case behind.IsZero():
+		*behind = at
+	}
+}
+
+// CheckPeer returns an ErrInvalid error naming what a new peer lacks.
+func CheckPeer(p Peer) error {
+	switch {
+	case p.Name == "":
+		return fmt.Errorf("peer without a name: %w", ErrInvalid)
+	case p.OrgID == "":
+		return fmt.Errorf("peer %q without an organisation: %w", p.Name, ErrInvalid)
+	case p.URL == "":
+		return fmt.Errorf("peer %q without a URL: %w", p.Name, ErrInvalid)
+	case p.RequireSignatures && p.PublicKey == "":
+		return fmt.Errorf("peer %q requires signatures but has no public key: %w", p.Name, ErrInvalid)
+	}
+	return nil
 }

@@ -63,7 +63,11 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request) error {
 	requested := s.now().UTC()
 	st := statusResource{ID: stix.NewUUID(), Status: "complete", RequestTimestamp: requested.Format(stix.MicroFormat)}
 	origin := store.Provenance{OrgID: p.OrgID, Via: "taxii", ReceivedAt: requested}
-	sum, err := s.ingester.Stream(r.Context(), c.ID, body, origin, func(res ingest.Result) {
+	in, err := s.verifyPost(r, body, p.OrgID, &origin)
+	if err != nil {
+		return err
+	}
+	sum, err := s.ingester.Stream(r.Context(), c.ID, in, origin, func(res ingest.Result) {
 		d := statusDetail{ID: res.ID, Version: res.Version}
 		if d.ID == "" {
 			d.ID = "unknown"

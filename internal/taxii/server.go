@@ -32,6 +32,8 @@ type Server struct {
 	now       func() time.Time
 	gate      *policy.Gate
 	audit     *audit.Log
+	signer    *Signer  // signs responses (federation); nil for none
+	peerKeys  PeerKeys // verifies partners' POSTs (federation); nil for none
 }
 
 // Config describes the server to clients.
@@ -63,7 +65,7 @@ func NewServer(st store.Store, gate *policy.Gate, al *audit.Log, a *auth.Authent
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.negotiate(mux)
+	return s.signResponses(s.negotiate(mux))
 }
 
 type principalKey struct{}
