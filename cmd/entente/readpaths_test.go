@@ -129,7 +129,45 @@ func TestReadPathsNeverLeak(t *testing.T) {
 	}
 }
 
+// TestReadPathsNeverLeakPostgres runs the same worlds on PostgreSQL (each in a database of its
+// own), 30 of them: the rules are the same, the store's query is what differs.
+func TestReadPathsNeverLeakPostgres(t *testing.T) {
+	dsn := os.Getenv("ENTENTE_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("ENTENTE_REQUIRE_POSTGRES") == "true" {
+			t.Fatal("ENTENTE_TEST_POSTGRES is not set, and PostgreSQL is required here")
+		}
+		t.Skip("ENTENTE_TEST_POSTGRES is not set: the PostgreSQL run of the read-path test is skipped")
+	}
+	var cases, received, worlds atomic.Int64
+	rapid.Check(t, func(rt *rapid.T) {
+		// A database per world costs a second here: 30 worlds, the rest of rapid's runs pass
+		// without work.
+		if worlds.Add(1) > 30 {
+			return
+		}
+		db, drop, err := scratchPostgres(context.Background(), dsn)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		defer drop()
+		c, r := readPathsOn(t, rt, db)
+		cases.Add(c)
+		received.Add(r)
+	})
+	t.Logf("PostgreSQL: %d cases checked, %d things received and checked", cases.Load(), received.Load())
+	if received.Load() == 0 {
+		t.Errorf("no partner received anything: the test checks nothing")
+	}
+}
+
 func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
+	return readPathsOn(t, rt, "")
+}
+
+// readPathsOn builds one random world on the database db ("" for SQLite in a temporary data
+// directory), reads it through every path as every partner and checks what arrives.
+func readPathsOn(t *testing.T, rt *rapid.T, db string) (cases, received int64) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "entente-readpaths-")
 	if err != nil {
@@ -138,6 +176,7 @@ func readPathsOnce(t *testing.T, rt *rapid.T) (cases, received int64) {
 	defer os.RemoveAll(dir)
 	cfg := config.Default()
 	cfg.Data = dir
+	cfg.DB = db
 	if err := cfg.Validate(); err != nil {
 		rt.Fatal(err)
 	}
@@ -391,7 +430,7 @@ func (w *rpWorld) readAPI(rt *rapid.T, p store.Org, got map[string][]string) {
 
 func (w *rpWorld) readExport(rt *rapid.T, p store.Org, got map[string][]string) {
 	var out, errb strings.Builder
-	err := run(context.Background(), []string{"export", "--for", p.ID, "--data", w.data}, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+	err := run(context.Background(), []string{"export", "--for", p.ID, "--data", w.data, "--db", w.n.cfg.DB}, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
 	if err != nil {
 		rt.Fatalf("export --for %s: %v %s", p.Name, err, errb.String())
 	}
