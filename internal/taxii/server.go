@@ -474,73 +474,59 @@ func (s *Server) exists(r *http.Request, c store.Collection, id string) (bool, e
 	return len(pg.Records) > 0, nil
 }
 
-func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
+// objectPage reads one page of the versions of the object in the path, for the object and
+// versions endpoints: a 404 when the object is not in the collection for the caller at all.
+func (s *Server) objectPage(w http.ResponseWriter, r *http.Request, endpoint string, allowed []string, adjust func(*store.Filter)) (store.Page, string, error) {
 	c, err := s.collectionFor(r, true, false)
 	if err != nil {
-		return err
+		return store.Page{}, "", err
 	}
 	id, err := s.objectID(r)
 	if err != nil {
-		return err
+		return store.Page{}, "", err
 	}
-	q, err := parseQuery(r.URL.Query(), "added_after", "limit", "next", "match[version]", "match[spec_version]")
+	q, err := parseQuery(r.URL.Query(), allowed...)
 	if err != nil {
-		return err
+		return store.Page{}, "", err
 	}
 	f := filterOf(q)
 	f.IDs = []string{id}
-	pg, next, v, err := s.page(w, r, "object", c, q, f)
+	adjust(&f)
+	pg, next, v, err := s.page(w, r, endpoint, c, q, f)
 	if err != nil {
-		return err
+		return pg, "", err
 	}
-	if err := s.deliver(r, v, &pg, "object"); err != nil {
-		return err
+	if err := s.deliver(r, v, &pg, endpoint); err != nil {
+		return pg, "", err
 	}
 	if len(pg.Records) == 0 && q.next == "" {
 		ok, err := s.exists(r, c, id)
 		if err != nil {
-			return err
+			return pg, "", err
 		}
 		if !ok {
-			return notFound("no object %s in collection %s", id, c.ID)
+			return pg, "", notFound("no object %s in collection %s", id, c.ID)
 		}
+	}
+	return pg, next, nil
+}
+
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
+	pg, next, err := s.objectPage(w, r, "object", []string{"added_after", "limit", "next", "match[version]", "match[spec_version]"}, func(*store.Filter) {})
+	if err != nil {
+		return err
 	}
 	writeEnvelope(w, pg, next)
 	return nil
 }
 
 func (s *Server) versions(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.collectionFor(r, true, false)
+	pg, next, err := s.objectPage(w, r, "versions", []string{"added_after", "limit", "next", "match[spec_version]"}, func(f *store.Filter) {
+		f.Versions = store.VersionMatch{All: true}
+		f.MetadataOnly = true
+	})
 	if err != nil {
 		return err
-	}
-	id, err := s.objectID(r)
-	if err != nil {
-		return err
-	}
-	q, err := parseQuery(r.URL.Query(), "added_after", "limit", "next", "match[spec_version]")
-	if err != nil {
-		return err
-	}
-	f := filterOf(q)
-	f.IDs = []string{id}
-	f.Versions = store.VersionMatch{All: true}
-	f.MetadataOnly = true
-	pg, next, v, err := s.page(w, r, "versions", c, q, f)
-	if err != nil {
-		return err
-	}
-	if err := s.deliver(r, v, &pg, "versions"); err != nil {
-		return err
-	}
-	if len(pg.Records) == 0 && q.next == "" {
-		ok, err := s.exists(r, c, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return notFound("no object %s in collection %s", id, c.ID)
-		}
 	}
 	body := map[string]any{"more": pg.More}
 	if next != "" {
