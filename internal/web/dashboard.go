@@ -1,0 +1,161 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// dashWindow is the period the dashboard counts; dashBudget bounds the records it reads, so
+// that it renders fast at any size (above it the counts are of the oldest part of the window,
+// and the page says so).
+const (
+	dashWindow = 30 * 24 * time.Hour
+	dashBudget = 20000
+)
+
+// bar is one bar of a chart, laid out for inline SVG.
+type bar struct {
+	Label string
+	Value int
+	Class string
+	X, Y  float64 // position
+	W, H  float64 // size
+}
+
+type dashData struct {
+	ByType, ByTLP, ByOrigin, PerDay []bar
+	Newest                          []row
+	Total                           int
+	Sampled                         bool
+	DayMax                          int
+}
+
+func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	ctx := r.Context()
+	pv, colls, err := u.policyView(ctx, s)
+	if err != nil {
+		return err
+	}
+	orgs, err := u.d.Store.Orgs().List(ctx)
+	if err != nil {
+		return internal(err)
+	}
+	names := orgNames(orgs)
+	now := u.d.Now().UTC()
+	start := now.Add(-dashWindow).Truncate(24 * time.Hour)
+	types, tlps, origins := map[string]int{}, map[stix.TLP]int{}, map[string]int{}
+	days := make([]int, int(now.Sub(start)/(24*time.Hour))+1)
+	d := &dashData{}
+	var newest []store.Record
+	for _, c := range colls {
+		f := store.Filter{Collection: c.ID, Limit: 1000, MetadataOnly: true, AddedAfter: start.UnixMicro()}
+		pv.Restrict(&f)
+		for d.Total < dashBudget {
+			pg, err := u.d.Store.Objects().Query(ctx, f)
+			if err != nil {
+				return internal(err)
+			}
+			for _, rec := range pg.Records {
+				d.Total++
+				types[rec.Type]++
+				tlps[rec.TLP]++
+				origins[names[rec.Origin.OrgID]]++
+				if i := int(store.TimeFromMicro(rec.DateAdded).Sub(start) / (24 * time.Hour)); i >= 0 && i < len(days) {
+					days[i]++
+				}
+				if rec.Type == "report" || rec.Type == "note" {
+					newest = append(newest, rec)
+					if len(newest) > 20 {
+						newest = newest[1:]
+					}
+				}
+				f.AddedAfter = rec.DateAdded
+			}
+			if !pg.More {
+				break
+			}
+		}
+		if d.Total >= dashBudget {
+			d.Sampled = true
+			break
+		}
+	}
+	d.ByType = hbars(counted(types, 10))
+	var tl []kv
+	for _, t := range allTLPs {
+		if tlps[t] > 0 {
+			tl = append(tl, kv{t.Label(), tlps[t], "tlp-" + tlpSlug(t)})
+		}
+	}
+	if n := tlps[stix.TLPUnknown] + tlps[0]; n > 0 {
+		tl = append(tl, kv{"TLP:UNKNOWN", n, "tlp-unknown"})
+	}
+	d.ByTLP = hbars(tl)
+	d.ByOrigin = hbars(counted(origins, 10))
+	for i, n := range days {
+		d.DayMax = max(d.DayMax, n)
+		d.PerDay = append(d.PerDay, bar{Label: formatDate(v.Lang, start.Add(time.Duration(i)*24*time.Hour)), Value: n})
+	}
+	for i := range d.PerDay {
+		h := 0.0
+		if d.DayMax > 0 {
+			h = 140 * float64(d.PerDay[i].Value) / float64(d.DayMax)
+		}
+		d.PerDay[i].X, d.PerDay[i].W, d.PerDay[i].H, d.PerDay[i].Y = float64(i)*20+2, 16, h, 150-h
+	}
+	for i := len(newest) - 1; i >= 0 && len(d.Newest) < 8; i-- {
+		rec := newest[i]
+		d.Newest = append(d.Newest, row{ID: rec.ID, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
+	}
+	u.fillNames(ctx, pv, d.Newest)
+	v.Title, v.Data = translate(v.Lang, "dash.title"), d
+	return u.render(w, http.StatusOK, v, "dashboard")
+}
+
+type kv struct {
+	k     string
+	n     int
+	class string
+}
+
+func counted(m map[string]int, top int) []kv {
+	out := make([]kv, 0, len(m))
+	for k, n := range m {
+		if k == "" {
+			k = "–"
+		}
+		out = append(out, kv{k: k, n: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].n > out[j].n || out[i].n == out[j].n && out[i].k < out[j].k })
+	if len(out) > top {
+		out = out[:top]
+	}
+	return out
+}
+
+// hbars lays out horizontal bars 24 px apart, the longest 300 px wide.
+func hbars(in []kv) []bar {
+	mx := 0
+	for _, e := range in {
+		mx = max(mx, e.n)
+	}
+	out := make([]bar, len(in))
+	for i, e := range in {
+		out[i] = bar{Label: e.k, Value: e.n, Class: e.class, X: 160, Y: float64(i) * 24, H: 18, W: 300 * float64(e.n) / float64(max(mx, 1))}
+	}
+	return out
+}
+
+func tlpSlug(t stix.TLP) string {
+	switch t {
+	case stix.TLPAmberStrict:
+		return "amber-strict"
+	case stix.TLPClear, stix.TLPGreen, stix.TLPAmber, stix.TLPRed:
+		return t.String()
+	}
+	return "unknown"
+}
