@@ -5,6 +5,7 @@ import "net/http"
 func (u *UI) routes() {
 	m := u.mux
 	m.Handle("GET /static/", http.FileServerFS(staticFS))
+	m.HandleFunc("GET /favicon.ico", favicon)
 	m.HandleFunc("GET /signin", u.signinForm)
 	m.HandleFunc("POST /signin", u.signin)
 	m.HandleFunc("POST /lang", u.setLang)

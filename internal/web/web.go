@@ -337,3 +337,16 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
 		http.Error(w, translate(v.Lang, pe.key), pe.status)
 	}
 }
+
+// favicon answers the browsers' request for /favicon.ico, which pages of other surfaces (such
+// as the open data portal) leave them to make.
+func favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := staticFS.ReadFile("static/favicon.svg")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(b)
+}
