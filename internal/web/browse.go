@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"slices"
 	"sort"
@@ -242,6 +243,7 @@ func nameOf(raw []byte) string {
 type prop struct {
 	Key, Text string
 	Long      bool
+	HTML      template.HTML // Markdown rendered safely (description, content)
 }
 
 type objectData struct {
@@ -355,7 +357,11 @@ func props(raw []byte) []prop {
 		if json.Unmarshal(m[k], &s) != nil {
 			s = string(m[k])
 		}
-		out = append(out, prop{Key: k, Text: s, Long: len(s) > 80 || strings.Contains(s, "\n")})
+		p := prop{Key: k, Text: s, Long: len(s) > 80 || strings.Contains(s, "\n")}
+		if k == "description" || k == "content" {
+			p.HTML = markdown(s)
+		}
+		out = append(out, p)
 	}
 	return out
 }
