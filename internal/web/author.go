@@ -15,23 +15,82 @@ import (
 	"github.com/entente/entente/internal/store"
 )
 
-type indicatorData struct {
-	Name, Pattern, Description, TLP string
-	TLPs                            []stix.TLP
-	Partners                        []store.Org
-	Errors                          []string
+// field is one property an authoring form sets.
+type field struct {
+	Name     string // the STIX property, also the control's id
+	Label    string // message key
+	Area     bool   // several lines
+	Refs     bool   // STIX ids separated by white space, stored as a list
+	Required bool
+	Help     string // message key of a hint, or ""
 }
 
-func (u *UI) indicatorForm(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+// kind is an object type people author here.
+type kind struct {
+	Type   string
+	Title  string // message key
+	Fields []field
+}
+
+var kinds = map[string]kind{
+	"indicator": {"indicator", "new.indicator", []field{
+		{Name: "name", Label: "f.name", Required: true},
+		{Name: "pattern", Label: "f.pattern", Area: true, Required: true, Help: "ind.pattern_eg"},
+		{Name: "description", Label: "f.description", Area: true, Help: "f.markdown"},
+	}},
+	"report": {"report", "new.report", []field{
+		{Name: "name", Label: "f.name", Required: true},
+		{Name: "description", Label: "f.description", Area: true, Help: "f.markdown"},
+		{Name: "object_refs", Label: "f.object_refs", Refs: true, Required: true, Help: "f.refs_help"},
+	}},
+	"note": {"note", "new.note", []field{
+		{Name: "abstract", Label: "f.abstract"},
+		{Name: "content", Label: "f.content", Area: true, Required: true, Help: "f.markdown"},
+		{Name: "object_refs", Label: "f.object_refs", Refs: true, Required: true, Help: "f.refs_help"},
+	}},
+	"course-of-action": {"course-of-action", "new.coa", []field{
+		{Name: "name", Label: "f.name", Required: true},
+		{Name: "description", Label: "f.description", Area: true, Help: "f.markdown"},
+	}},
+}
+
+type authorData struct {
+	Kind     kind
+	Values   map[string]string
+	TLP      string
+	TLPs     []stix.TLP
+	Partners []store.Org
+	Errors   []string
+	Action   string
+	EditOf   string // the id of the object a new version is made of, "" for a new object
+}
+
+func (u *UI) canAuthor(s *session) error {
 	if !s.Principal.Self || !s.Principal.CanWrite() {
 		return forbidden()
 	}
-	d := &indicatorData{TLP: "amber", TLPs: allTLPs}
+	return nil
+}
+
+// newForm shows an empty authoring form for a type.
+func (u *UI) newForm(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	k, ok := kinds[r.PathValue("type")]
+	if !ok {
+		return notFound()
+	}
+	if err := u.canAuthor(s); err != nil {
+		return err
+	}
+	d := &authorData{Kind: k, Values: map[string]string{}, TLP: "amber", TLPs: allTLPs, Action: "/new/" + k.Type}
+	return u.renderAuthor(w, r, v, d, http.StatusOK)
+}
+
+func (u *UI) renderAuthor(w http.ResponseWriter, r *http.Request, v *view, d *authorData, status int) error {
 	if err := u.partnersOf(r.Context(), &d.Partners); err != nil {
 		return err
 	}
-	v.Title, v.Data = translate(v.Lang, "ind.title"), d
-	return u.render(w, http.StatusOK, v, "indicator")
+	v.Title, v.Data = translate(v.Lang, d.Kind.Title), d
+	return u.render(w, status, v, "author")
 }
 
 func (u *UI) partnersOf(ctx context.Context, into *[]store.Org) error {
@@ -47,46 +106,168 @@ func (u *UI) partnersOf(ctx context.Context, into *[]store.Org) error {
 	return nil
 }
 
-// createIndicator checks the form (the pattern with internal/pattern), writes a STIX 2.1
-// indicator marked with its TLP and created by the own organisation, and stores it through
-// ingest, the only way in.
-func (u *UI) createIndicator(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
-	ctx := r.Context()
-	if !s.Principal.Self || !s.Principal.CanWrite() {
+// create stores a new object of a type from its form.
+func (u *UI) create(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	k, ok := kinds[r.PathValue("type")]
+	if !ok {
+		return notFound()
+	}
+	if err := u.canAuthor(s); err != nil {
+		return err
+	}
+	self, err := u.d.Store.Orgs().Self(r.Context())
+	if err != nil {
+		return internal(err)
+	}
+	now := stixTime(u.d.Now())
+	obj := map[string]any{"type": k.Type, "spec_version": "2.1", "id": stix.NewID(k.Type), "created": now, "created_by_ref": self.IdentityID}
+	switch k.Type {
+	case "indicator":
+		obj["pattern_type"], obj["valid_from"] = "stix", now
+	case "report":
+		obj["published"] = now
+	}
+	return u.save(w, r, v, s, k, obj, &authorData{Kind: k, Action: "/new/" + k.Type})
+}
+
+// own returns the latest version of an object the own organisation authored, for a new
+// version: what came from partners is theirs to change.
+func (u *UI) own(ctx context.Context, s *session, id string) (store.Record, map[string]any, error) {
+	if err := u.canAuthor(s); err != nil {
+		return store.Record{}, nil, err
+	}
+	rec, err := u.d.Store.Objects().Latest(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return rec, nil, notFound()
+	}
+	if err != nil {
+		return rec, nil, internal(err)
+	}
+	if rec.Origin.OrgID != s.User.OrgID || rec.Revoked {
+		return rec, nil, forbidden()
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(rec.Raw, &obj); err != nil {
+		return rec, nil, internal(err)
+	}
+	return rec, obj, nil
+}
+
+// editForm shows the form for a new version of an own object.
+func (u *UI) editForm(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	rec, obj, err := u.own(r.Context(), s, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	k, ok := kinds[rec.Type]
+	if !ok {
 		return forbidden()
 	}
-	d := &indicatorData{Name: strings.TrimSpace(r.FormValue("name")), Pattern: strings.TrimSpace(r.FormValue("pattern")),
-		Description: strings.TrimSpace(r.FormValue("description")), TLP: r.FormValue("tlp"), TLPs: allTLPs}
-	if err := u.partnersOf(ctx, &d.Partners); err != nil {
+	d := &authorData{Kind: k, Values: map[string]string{}, TLP: rec.TLP.String(), TLPs: allTLPs, Action: "/objects/" + rec.ID + "/edit", EditOf: rec.ID}
+	for _, f := range k.Fields {
+		switch val := obj[f.Name].(type) {
+		case string:
+			d.Values[f.Name] = val
+		case []any:
+			var ids []string
+			for _, x := range val {
+				ids = append(ids, fmt.Sprint(x))
+			}
+			d.Values[f.Name] = strings.Join(ids, "\n")
+		}
+	}
+	return u.renderAuthor(w, r, v, d, http.StatusOK)
+}
+
+// edit stores a new version of an own object.
+func (u *UI) edit(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	rec, obj, err := u.own(r.Context(), s, r.PathValue("id"))
+	if err != nil {
 		return err
+	}
+	k, ok := kinds[rec.Type]
+	if !ok {
+		return forbidden()
+	}
+	return u.save(w, r, v, s, k, obj, &authorData{Kind: k, Action: "/objects/" + rec.ID + "/edit", EditOf: rec.ID})
+}
+
+// revoke stores a revoked version of an own object.
+func (u *UI) revoke(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	ctx := r.Context()
+	rec, obj, err := u.own(ctx, s, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	obj["revoked"] = true
+	obj["modified"] = laterThan(obj["modified"], u.d.Now())
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return internal(err)
+	}
+	if err := u.ingestOne(ctx, s, raw); err != nil {
+		return internal(err)
+	}
+	if err := u.audit(ctx, s, "revoke", rec.ID, ""); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/objects/"+rec.ID, http.StatusSeeOther)
+	return nil
+}
+
+func stixTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// laterThan returns now as a STIX timestamp, or a millisecond after prev when now is not later:
+// a new version must have a later modified.
+func laterThan(prev any, now time.Time) string {
+	now = now.Truncate(time.Millisecond)
+	if p, ok := prev.(string); ok {
+		if pt, err := time.Parse(time.RFC3339Nano, p); err == nil && !now.After(pt) {
+			now = pt.Add(time.Millisecond)
+		}
+	}
+	return stixTime(now)
+}
+
+// save checks the form's values for kind k into obj and stores it through ingest. A form with
+// mistakes is shown again with them.
+func (u *UI) save(w http.ResponseWriter, r *http.Request, v *view, s *session, k kind, obj map[string]any, d *authorData) error {
+	ctx := r.Context()
+	d.Values, d.TLP, d.TLPs = map[string]string{}, r.FormValue("tlp"), allTLPs
+	for _, f := range k.Fields {
+		val := strings.TrimSpace(r.FormValue(f.Name))
+		d.Values[f.Name] = val
+		switch {
+		case val == "" && f.Required:
+			d.Errors = append(d.Errors, translate(v.Lang, f.Label)+": "+translate(v.Lang, "f.required"))
+		case val == "":
+			delete(obj, f.Name)
+		case f.Refs:
+			ids := strings.Fields(val)
+			for _, id := range ids {
+				if _, _, err := stix.ParseID(id); err != nil {
+					d.Errors = append(d.Errors, translate(v.Lang, f.Label)+": "+err.Error())
+				}
+			}
+			obj[f.Name] = ids
+		default:
+			obj[f.Name] = val
+		}
+	}
+	if k.Type == "indicator" && d.Values["pattern"] != "" {
+		if err := pattern.Check(d.Values["pattern"]); err != nil {
+			d.Errors = append(d.Errors, translate(v.Lang, "ind.bad_pattern")+" "+err.Error())
+		}
 	}
 	tlp, ok := stix.ParseTLP(d.TLP)
 	if !ok {
 		tlp, d.TLP = stix.TLPAmber, "amber"
 	}
-	if d.Name == "" {
-		d.Errors = append(d.Errors, translate(v.Lang, "ind.need_name"))
-	}
-	if err := pattern.Check(d.Pattern); err != nil {
-		d.Errors = append(d.Errors, translate(v.Lang, "ind.bad_pattern")+" "+err.Error())
-	}
 	if len(d.Errors) > 0 {
-		v.Title, v.Data = translate(v.Lang, "ind.title"), d
-		return u.render(w, http.StatusUnprocessableEntity, v, "indicator")
+		return u.renderAuthor(w, r, v, d, http.StatusUnprocessableEntity)
 	}
-	self, err := u.d.Store.Orgs().Self(ctx)
-	if err != nil {
-		return internal(err)
-	}
-	now := u.d.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-	obj := map[string]any{
-		"type": "indicator", "spec_version": "2.1", "id": stix.NewID("indicator"), "created": now, "modified": now,
-		"name": d.Name, "pattern": d.Pattern, "pattern_type": "stix", "valid_from": now,
-		"created_by_ref": self.IdentityID, "object_marking_refs": []string{stix.TLPMarkingID(tlp)},
-	}
-	if d.Description != "" {
-		obj["description"] = d.Description
-	}
+	obj["object_marking_refs"] = []string{stix.TLPMarkingID(tlp)}
+	obj["modified"] = laterThan(obj["modified"], u.d.Now())
 	raw, err := json.Marshal(obj)
 	if err != nil {
 		return internal(err)
@@ -96,8 +277,7 @@ func (u *UI) createIndicator(w http.ResponseWriter, r *http.Request, v *view, s 
 		var re *rejected
 		if errors.As(err, &re) {
 			d.Errors = append(d.Errors, translate(v.Lang, "ind.rejected")+" "+re.Error())
-			v.Title, v.Data = translate(v.Lang, "ind.title"), d
-			return u.render(w, http.StatusUnprocessableEntity, v, "indicator")
+			return u.renderAuthor(w, r, v, d, http.StatusUnprocessableEntity)
 		}
 		return err
 	}
@@ -112,7 +292,11 @@ func (u *UI) createIndicator(w http.ResponseWriter, r *http.Request, v *view, s 
 			return internal(err)
 		}
 	}
-	if err := u.audit(ctx, s, "create", id, ""); err != nil {
+	action := "create"
+	if d.EditOf != "" {
+		action = "version"
+	}
+	if err := u.audit(ctx, s, action, id, ""); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/objects/"+id+"?created=1", http.StatusSeeOther)

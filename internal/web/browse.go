@@ -257,6 +257,7 @@ type objectData struct {
 	Shares   []string
 	Partners []store.Org
 	CanShare bool
+	CanEdit  bool // an own, unrevoked object of a type authored here
 	Related  []related
 	Graph    *graph
 }
@@ -321,6 +322,8 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		}
 		d.Partners = slices.DeleteFunc(orgs, func(o store.Org) bool { return o.Self })
 		d.CanShare = s.Principal.CanWrite()
+		_, authored := kinds[rec.Type]
+		d.CanEdit = d.CanShare && authored && !rec.Revoked && rec.Origin.OrgID == s.User.OrgID
 	}
 	d.Related, d.Graph = u.relationships(ctx, pv, &rec, out)
 	if r.URL.Query().Get("created") != "" {

@@ -178,12 +178,12 @@ func TestBrowser(t *testing.T) {
 	}
 
 	step("create an indicator",
-		chromedp.Navigate(base+"/indicators/new"),
+		chromedp.Navigate(base+"/new/indicator"),
 		chromedp.WaitVisible(chromedp.ID("pattern")),
 		chromedp.SendKeys(chromedp.ID("name"), "Phishing relay"),
 		chromedp.SendKeys(chromedp.ID("pattern"), "[ipv4-addr:value = '198.51.100.77']"),
 		chromedp.SetValue(chromedp.ID("tlp"), "amber"),
-		chromedp.Click(chromedp.ID("indicator-submit")),
+		chromedp.Click(chromedp.ID("author-submit")),
 		chromedp.WaitVisible(chromedp.ID("explain")),
 		shot("object"),
 	)

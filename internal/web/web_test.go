@@ -113,7 +113,7 @@ func TestCSRFRefused(t *testing.T) {
 		{"same origin with token", form(token), []string{"Sec-Fetch-Site", "same-origin"}, http.StatusSeeOther},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := f.do(c, "POST", "/indicators", tc.form, tc.header...)
+			resp, body := f.do(c, "POST", "/new/indicator", tc.form, tc.header...)
 			if resp.StatusCode != tc.want {
 				t.Errorf("got status %d, want %d", resp.StatusCode, tc.want)
 			}
@@ -161,7 +161,7 @@ func TestLanguage(t *testing.T) {
 func TestAuthorSearchExplain(t *testing.T) {
 	f := newFixture(t)
 	c, token := f.signIn()
-	resp, body := f.do(c, "POST", "/indicators", url.Values{"csrf": {token}, "name": {"C2 server"}, "pattern": {"[ipv4-addr:value = '203.0.113.9' ]"},
+	resp, body := f.do(c, "POST", "/new/indicator", url.Values{"csrf": {token}, "name": {"C2 server"}, "pattern": {"[ipv4-addr:value = '203.0.113.9' ]"},
 		"tlp": {"red"}, "with": {f.partner.ID}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create got %d, want 303:\n%.800s", resp.StatusCode, body)
@@ -194,7 +194,7 @@ func TestAuthorSearchExplain(t *testing.T) {
 		t.Errorf("an unknown value is not reported as unknown")
 	}
 	// A bad pattern is refused with the checker's reason, and nothing is stored.
-	resp, body = f.do(c, "POST", "/indicators", url.Values{"csrf": {token}, "name": {"bad"}, "pattern": {"[ipv4-addr:value = "}, "tlp": {"green"}})
+	resp, body = f.do(c, "POST", "/new/indicator", url.Values{"csrf": {token}, "name": {"bad"}, "pattern": {"[ipv4-addr:value = "}, "tlp": {"green"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "The pattern is not valid") {
 		t.Errorf("bad pattern: got %d, want 422 with the reason", resp.StatusCode)
 	}
@@ -206,7 +206,7 @@ func TestNotFoundAndSignedOut(t *testing.T) {
 	if resp, _ := f.do(c, "GET", "/objects/indicator--00000000-0000-4000-8000-000000000000", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown object got %d, want 404", resp.StatusCode)
 	}
-	for _, p := range []string{"/", "/search", "/partners", "/profile", "/import", "/indicators/new"} {
+	for _, p := range []string{"/", "/search", "/partners", "/profile", "/import", "/new/indicator"} {
 		if resp, _ := f.do(c, "GET", p, nil); resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s got %d, want 200", p, resp.StatusCode)
 		}
