@@ -72,13 +72,19 @@ func (u *UI) canAuthor(s *session) error {
 	return nil
 }
 
-// newForm shows an empty authoring form for a type.
-func (u *UI) newForm(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+// kindOf returns the kind named in the path, when the viewer may author.
+func (u *UI) kindOf(r *http.Request, s *session) (kind, error) {
 	k, ok := kinds[r.PathValue("type")]
 	if !ok {
-		return notFound()
+		return k, notFound()
 	}
-	if err := u.canAuthor(s); err != nil {
+	return k, u.canAuthor(s)
+}
+
+// newForm shows an empty authoring form for a type.
+func (u *UI) newForm(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	k, err := u.kindOf(r, s)
+	if err != nil {
 		return err
 	}
 	d := &authorData{Kind: k, Values: map[string]string{}, TLP: "amber", TLPs: allTLPs, Action: "/new/" + k.Type}
@@ -108,11 +114,8 @@ func (u *UI) partnersOf(ctx context.Context, into *[]store.Org) error {
 
 // create stores a new object of a type from its form.
 func (u *UI) create(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
-	k, ok := kinds[r.PathValue("type")]
-	if !ok {
-		return notFound()
-	}
-	if err := u.canAuthor(s); err != nil {
+	k, err := u.kindOf(r, s)
+	if err != nil {
 		return err
 	}
 	self, err := u.d.Store.Orgs().Self(r.Context())
