@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -100,6 +101,25 @@ func (n *node) webUI(ctx context.Context) (http.Handler, error) {
 		}
 		fl.Follow(ctx)
 	}()
+	go n.pruneSessions(ctx)
 	return web.New(web.Deps{Store: n.store, Gate: n.gate(), Ingester: n.ingester(), Index: x, Audit: &audit.Log{Store: n.store},
 		Logger: n.log, Collection: DefaultCollection})
+}
+
+// pruneSessions removes expired web sessions every hour.
+func (n *node) pruneSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if k, err := n.store.Users().PruneSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			n.log.Warn("pruning web sessions", "err", err)
+		} else if k > 0 {
+			n.log.Info("pruned web sessions", "count", k)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -24,7 +24,7 @@ import (
 // a full-text search examines, so that a page stays fast at any collection size.
 const (
 	pageSize   = 50
-	scanBudget = 20000
+	scanBudget = 5000
 )
 
 // policyView returns the viewer's view of the sharing policy and the collections they may read.
