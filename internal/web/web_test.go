@@ -177,6 +177,12 @@ func TestAuthorSearchExplain(t *testing.T) {
 			t.Errorf("object page lacks %q", want)
 		}
 	}
+	_, body = f.do(c, "GET", "/", nil)
+	for _, want := range []string{`<svg class="chart"`, "TLP:RED", "No peers are configured yet"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
 	_, body = f.do(c, "GET", "/search?q=203.0.113.9", nil)
 	if !strings.Contains(body, "This value is known") || !strings.Contains(body, id) {
 		t.Errorf("search by value does not find %s:\n%.2000s", id, body)

@@ -2,9 +2,10 @@
 // The import form uploads with a progress bar and shows the server's answer in place.
 (function () {
   "use strict";
-  var form = document.getElementById("import-form");
-  if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
-  form.addEventListener("submit", function (ev) {
+  if (!window.XMLHttpRequest || !window.FormData || !window.DOMParser) { return; }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.id !== "import-form") { return; }
     ev.preventDefault();
     var box = document.getElementById("import-progress");
     var bar = document.getElementById("import-bar");
@@ -14,6 +15,7 @@
     xhr.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
     });
+    // Once the file is sent, the server is importing: the bar becomes indeterminate.
     xhr.upload.addEventListener("load", function () { bar.removeAttribute("value"); });
     xhr.addEventListener("load", function () {
       var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
@@ -23,6 +25,7 @@
         main.focus();
       }
     });
+    xhr.addEventListener("error", function () { form.submit(); });
     xhr.send(new FormData(form));
   });
 })();
