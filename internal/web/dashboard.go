@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
+	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
@@ -28,10 +31,13 @@ type bar struct {
 
 type dashData struct {
 	ByType, ByTLP, ByOrigin, PerDay []bar
-	Newest                          []row
-	Total                           int
-	Sampled                         bool
-	DayMax                          int
+	// ToPartner counts, per partner, what of the window the policy lets it receive from the
+	// collections it reads: what leaves for it when it asks.
+	ToPartner []bar
+	Newest    []row
+	Total     int
+	Sampled   bool
+	DayMax    int
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
@@ -112,6 +118,13 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 		d.Newest = append(d.Newest, row{ID: rec.ID, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
 	}
 	u.fillNames(ctx, pv, d.Newest)
+	if s.Principal.Self {
+		out, err := u.leaving(ctx, orgs, start)
+		if err != nil {
+			return err
+		}
+		d.ToPartner = hbars(out)
+	}
 	v.Title, v.Data = translate(v.Lang, "dash.title"), d
 	return u.render(w, http.StatusOK, v, "dashboard")
 }
@@ -158,4 +171,47 @@ func tlpSlug(t stix.TLP) string {
 		return t.String()
 	}
 	return "unknown"
+}
+
+// partnerBudget bounds the records counted for each partner; a bar at the bound means "at
+// least".
+const partnerBudget = 5000
+
+// leaving counts for each partner the records since start that it may receive.
+func (u *UI) leaving(ctx context.Context, orgs []store.Org, start time.Time) ([]kv, error) {
+	colls, err := u.d.Store.Collections().List(ctx)
+	if err != nil {
+		return nil, internal(err)
+	}
+	var out []kv
+	for _, o := range orgs {
+		if o.Self {
+			continue
+		}
+		pv, err := u.d.Gate.View(ctx, policy.Recipient{Kind: policy.KindPartner, OrgID: o.ID, IdentityID: o.IdentityID})
+		if err != nil {
+			return nil, internal(err)
+		}
+		n := 0
+		for _, c := range colls {
+			if !slices.Contains(c.Read, o.ID) {
+				continue
+			}
+			f := store.Filter{Collection: c.ID, Limit: 1000, MetadataOnly: true, AddedAfter: start.UnixMicro()}
+			pv.Restrict(&f)
+			for n < partnerBudget {
+				pg, err := u.d.Store.Objects().Query(ctx, f)
+				if err != nil {
+					return nil, internal(err)
+				}
+				n += len(pg.Records)
+				if !pg.More || len(pg.Records) == 0 {
+					break
+				}
+				f.AddedAfter = pg.Records[len(pg.Records)-1].DateAdded
+			}
+		}
+		out = append(out, kv{k: o.Name, n: n})
+	}
+	return out, nil
 }

@@ -178,7 +178,7 @@ func TestAuthorSearchExplain(t *testing.T) {
 		}
 	}
 	_, body = f.do(c, "GET", "/", nil)
-	for _, want := range []string{`<svg class="chart"`, "TLP:RED", "No peers are configured yet"} {
+	for _, want := range []string{`<svg class="chart"`, "TLP:RED", "No peers are configured yet", "Available to each partner"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
