@@ -83,3 +83,32 @@ func TestAuthorVersionsAndRevocation(t *testing.T) {
 		t.Errorf("editing a revoked object: got %d, want 403", resp.StatusCode)
 	}
 }
+
+func TestObjectLinks(t *testing.T) {
+	f := newFixture(t)
+	c, token := f.signIn()
+	ind := f.create(c, "indicator", url.Values{"csrf": {token}, "name": {"Relay"}, "pattern": {"[domain-name:value = 'relay.example']"}, "tlp": {"green"}})
+	coa := f.create(c, "course-of-action", url.Values{"csrf": {token}, "name": {"Block the relay"}, "tlp": {"green"}})
+	now := stixTime(f.clock.now())
+	green := `"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]`
+	raws := [][]byte{
+		[]byte(`{"type":"relationship","spec_version":"2.1","id":"relationship--6b1b6c2e-4c3e-4c8e-9f5e-0d1f1a2b3c4d","created":"` + now + `","modified":"` + now + `","relationship_type":"mitigates","source_ref":"` + coa + `","target_ref":"` + ind + `",` + green + `}`),
+		[]byte(`{"type":"sighting","spec_version":"2.1","id":"sighting--7c2c7d3f-5d4f-4d9f-8a6f-1e2f2b3c4d5e","created":"` + now + `","modified":"` + now + `","sighting_of_ref":"` + ind + `","count":42,` + green + `}`),
+	}
+	coll, _ := f.st.Collections().Get(context.Background(), "default")
+	res, err := f.ui.d.Ingester.Add(context.Background(), coll.ID, raws, store.Provenance{OrgID: f.partner.ID, Via: "import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("ingest %s: %v", r.ID, r.Err)
+		}
+	}
+	_, body := f.do(c, "GET", "/objects/"+ind, nil)
+	for _, want := range []string{`id="sightings"`, ">42<", "← mitigates", `href="/objects/` + coa + `"`, `<svg class="graph"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the indicator's page lacks %q", want)
+		}
+	}
+}

@@ -247,19 +247,20 @@ type prop struct {
 }
 
 type objectData struct {
-	Rec      store.Record
-	Name     string
-	Props    []prop
-	JSON     string
-	Versions []store.Record
-	Supplier string
-	Explain  []policy.Line
-	Shares   []string
-	Partners []store.Org
-	CanShare bool
-	CanEdit  bool // an own, unrevoked object of a type authored here
-	Related  []related
-	Graph    *graph
+	Rec       store.Record
+	Name      string
+	Props     []prop
+	JSON      string
+	Versions  []store.Record
+	Supplier  string
+	Explain   []policy.Line
+	Shares    []string
+	Partners  []store.Org
+	CanShare  bool
+	CanEdit   bool // an own, unrevoked object of a type authored here
+	Related   []related
+	Sightings []sighting
+	Graph     *graph
 }
 
 // object shows one object as the viewer may receive it.
@@ -325,7 +326,13 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		_, authored := kinds[rec.Type]
 		d.CanEdit = d.CanShare && authored && !rec.Revoked && rec.Origin.OrgID == s.User.OrgID
 	}
-	d.Related, d.Graph = u.relationships(ctx, pv, &rec, out)
+	since := rec.DateAdded
+	if len(d.Versions) > 0 {
+		since = d.Versions[0].DateAdded
+	}
+	var in []related
+	in, d.Sightings = u.incoming(ctx, pv, rec.Collection, id, since)
+	d.Related, d.Graph = u.relationships(ctx, pv, &rec, out, in)
 	if r.URL.Query().Get("created") != "" {
 		v.Flash = translate(v.Lang, "obj.created")
 	} else if r.URL.Query().Get("shared") != "" {

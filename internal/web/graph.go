@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
 
@@ -33,9 +35,77 @@ type node struct {
 
 const maxRelated = 12
 
-// relationships lists the objects an object refers to (its *_ref and *_refs properties) that
-// the viewer may receive, and lays them out as a star.
-func (u *UI) relationships(ctx context.Context, pv *policy.View, rec *store.Record, raw []byte) ([]related, *graph) {
+// sighting is a sighting of an object, as shown on its page.
+type sighting struct {
+	ID                  string
+	Count               int
+	FirstSeen, LastSeen string
+	Where               int // how many places sighted it
+	TLP                 stix.TLP
+}
+
+// linkBudget bounds the relationships and sightings read to find those pointing at an object:
+// they are looked for among those added after its first version, the first linkBudget of them.
+const linkBudget = 2000
+
+// incoming finds the relationships and sightings the viewer may receive that point at the
+// object with this id, added after since.
+func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string, since int64) ([]related, []sighting) {
+	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: since - 1, Limit: 500}
+	pv.Restrict(&f)
+	var rels []related
+	var sights []sighting
+	for seen := 0; seen < linkBudget; {
+		pg, err := u.d.Store.Objects().Query(ctx, f)
+		if err != nil || len(pg.Records) == 0 {
+			break
+		}
+		for i := range pg.Records {
+			rec := &pg.Records[i]
+			seen++
+			f.AddedAfter = rec.DateAdded
+			if !bytes.Contains(rec.Raw, []byte(id)) {
+				continue
+			}
+			out, dec, err := pv.Deliver(ctx, rec)
+			if err != nil || !dec.Allow {
+				continue
+			}
+			var p struct {
+				RelationshipType string   `json:"relationship_type"`
+				SourceRef        string   `json:"source_ref"`
+				TargetRef        string   `json:"target_ref"`
+				SightingOfRef    string   `json:"sighting_of_ref"`
+				Count            int      `json:"count"`
+				FirstSeen        string   `json:"first_seen"`
+				LastSeen         string   `json:"last_seen"`
+				Where            []string `json:"where_sighted_refs"`
+			}
+			if json.Unmarshal(out, &p) != nil {
+				continue
+			}
+			switch {
+			case rec.Type == "sighting" && p.SightingOfRef == id:
+				sights = append(sights, sighting{ID: rec.ID, Count: p.Count, FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Where: len(p.Where), TLP: rec.TLP})
+			case rec.Type == "relationship" && p.TargetRef == id && len(rels) < maxRelated:
+				typ, _, _ := strings.Cut(p.SourceRef, "--")
+				rels = append(rels, related{Via: "← " + p.RelationshipType, ID: p.SourceRef, Type: typ})
+			case rec.Type == "relationship" && p.SourceRef == id && len(rels) < maxRelated:
+				typ, _, _ := strings.Cut(p.TargetRef, "--")
+				rels = append(rels, related{Via: p.RelationshipType + " →", ID: p.TargetRef, Type: typ})
+			}
+		}
+		if !pg.More {
+			break
+		}
+	}
+	return rels, sights
+}
+
+// relationships lists the objects an object refers to (its *_ref and *_refs properties) and
+// those related to it by the relationships given, that the viewer may receive, and lays them
+// out as a star.
+func (u *UI) relationships(ctx context.Context, pv *policy.View, rec *store.Record, raw []byte, in []related) ([]related, *graph) {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(raw, &m) != nil {
 		return nil, nil
@@ -70,6 +140,17 @@ func (u *UI) relationships(ctx context.Context, pv *policy.View, rec *store.Reco
 			}
 			out = append(out, rel)
 		}
+	}
+	for _, rel := range in {
+		if len(out) == maxRelated {
+			break
+		}
+		if r2, err := u.d.Store.Objects().Latest(ctx, rel.ID, rec.Collection); err == nil {
+			if b, dec, err := pv.Deliver(ctx, &r2); err == nil && dec.Allow {
+				rel.Visible, rel.Name = true, nameOf(b)
+			}
+		}
+		out = append(out, rel)
 	}
 	if len(out) == 0 {
 		return nil, nil

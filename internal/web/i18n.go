@@ -95,6 +95,11 @@ var messages = map[string][2]string{
 	"obj.shared_with":   {"Shared with", "Geteilt mit"},
 	"obj.shared":        {"The share list was updated.", "Die Verteilerliste wurde aktualisiert."},
 	"obj.no_partners":   {"There are no partner organisations yet.", "Es gibt noch keine Partnerorganisationen."},
+	"obj.sightings":     {"Sightings", "Sichtungen"},
+	"obj.sighting":      {"Sighting", "Sichtung"},
+	"obj.first_seen":    {"First seen", "Zuerst gesehen"},
+	"obj.last_seen":     {"Last seen", "Zuletzt gesehen"},
+	"obj.where":         {"Places", "Orte"},
 	"obj.relationships": {"Relationships", "Beziehungen"},
 	"obj.created":       {"The indicator was stored.", "Der Indikator wurde gespeichert."},
 
