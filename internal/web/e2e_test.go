@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -146,6 +147,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		check(name)
+		a11y(t, ctx, name)
 	}
 	text := func(name string, sel chromedp.ID) string {
 		t.Helper()
@@ -266,6 +268,55 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the portal link led to %q", loc)
 	}
 	check("public portal")
+}
+
+// a11yScript lists what the page gets wrong of the basics: a form control without a label, an
+// image or chart without a text alternative, a page without a main landmark or a level-1
+// heading, content wider than a tablet's screen.
+const a11yScript = `(() => {
+  const bad = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) bad.push("control without a label: " + (el.id || el.name));
+  }
+  for (const el of document.querySelectorAll("svg")) {
+    if (el.closest("button, a") === null && !el.getAttribute("aria-labelledby") && !el.getAttribute("aria-label") && el.getAttribute("aria-hidden") !== "true") bad.push("svg without a text alternative");
+  }
+  for (const el of document.querySelectorAll("button")) {
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) bad.push("button without a name");
+  }
+  if (!document.querySelector("main")) bad.push("no main landmark");
+  if (document.querySelectorAll("h1").length !== 1) bad.push("not exactly one h1");
+  if (!document.documentElement.lang) bad.push("no page language");
+  return bad;
+})()`
+
+// a11y fails the test for every basic accessibility problem of the current page, at the
+// laptop's width and again at a tablet's (768 px, where nothing may scroll sideways).
+func a11y(t *testing.T, ctx context.Context, step string) {
+	t.Helper()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if strings.Contains(loc, "/opendata/") {
+		return // another surface's page, checked by its own tests
+	}
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](a11yScript))
+	if err != nil {
+		t.Fatalf("%s: accessibility check: %v", step, err)
+	}
+	for _, b := range bad {
+		t.Errorf("%s: %s", step, b)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 768, Height: 1024, DeviceScaleFactor: 1}); err != nil {
+		t.Fatalf("%s: tablet viewport: %v", step, err)
+	}
+	defer chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+	over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+	if err != nil {
+		t.Fatalf("%s: measuring: %v", step, err)
+	}
+	if over > 0 {
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className : ""))`))
+		t.Errorf("%s: at a tablet's 768 px the page scrolls sideways by %d px (%v)", step, over, wide)
+	}
 }
 
 // writeTestBundle writes a small STIX bundle: a report and an indicator it refers to.
