@@ -50,6 +50,8 @@ func (u *UI) policyView(ctx context.Context, s *session) (*policy.View, []store.
 // row is one object in a result list.
 type row struct {
 	ID, Type, Name, Origin string
+	Value                  string // the value an indicator names, in a search by value
+	Collection             string // where the listed version is
 	TLP                    stix.TLP
 	Added                  int64
 	Revoked                bool
@@ -156,7 +158,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 				}
 				name = nameOf(out)
 			}
-			d.Rows = append(d.Rows, row{ID: rec.ID, Type: rec.Type, Name: name, TLP: rec.TLP, Added: rec.DateAdded,
+			d.Rows = append(d.Rows, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, Name: name, TLP: rec.TLP, Added: rec.DateAdded,
 				Revoked: rec.Revoked, Origin: names[rec.Origin.OrgID]})
 			if len(d.Rows) == pageSize {
 				more = more || i < len(pg.Records)-1
@@ -182,7 +184,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 // fillNames reads the names of listed objects (their JSON was not fetched), through the policy.
 func (u *UI) fillNames(ctx context.Context, pv *policy.View, rows []row) {
 	for i := range rows {
-		rec, err := u.d.Store.Objects().Latest(ctx, rows[i].ID)
+		rec, err := u.d.Store.Objects().Latest(ctx, rows[i].ID, rows[i].Collection)
 		if err != nil {
 			continue
 		}
@@ -206,8 +208,11 @@ func (u *UI) lookupValue(ctx context.Context, pv *policy.View, colls []store.Col
 	names := orgNames(orgs)
 	res := &valueResult{Kind: t.Kind.String(), Display: t.Display()}
 	for _, h := range u.d.Index.Lookup(t, f) {
-		res.Hits = append(res.Hits, row{ID: h.Indicator.ID, Type: "indicator", Name: h.Term.Display(), TLP: h.Indicator.TLP,
+		res.Hits = append(res.Hits, row{ID: h.Indicator.ID, Collection: h.Indicator.Collection, Type: "indicator", Value: h.Term.Display(), TLP: h.Indicator.TLP,
 			Added: h.Indicator.Added, Origin: names[h.Indicator.Origin]})
+	}
+	if len(res.Hits) <= pageSize {
+		u.fillNames(ctx, pv, res.Hits)
 	}
 	return res
 }

@@ -115,7 +115,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 	}
 	for i := len(newest) - 1; i >= 0 && len(d.Newest) < 8; i-- {
 		rec := newest[i]
-		d.Newest = append(d.Newest, row{ID: rec.ID, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
+		d.Newest = append(d.Newest, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
 	}
 	u.fillNames(ctx, pv, d.Newest)
 	if s.Principal.Self {

@@ -207,8 +207,11 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("value-result")),
 		shot("search"),
 	)
-	if s := text("search", "value-result"); !strings.Contains(s, id) {
-		t.Errorf("search by value does not list %s: %q", id, s)
+	if s := text("search", "value-result"); !strings.Contains(s, "Phishing relay") {
+		t.Errorf("search by value does not name the indicator: %q", s)
+	}
+	if h, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.ID("value-result"))); err != nil || !strings.Contains(h, "/objects/"+id) {
+		t.Errorf("search by value does not link %s (%v)", id, err)
 	}
 
 	step("share it",
