@@ -16,7 +16,7 @@ type signinData struct {
 }
 
 func (u *UI) signinForm(w http.ResponseWriter, r *http.Request) {
-	v := &view{Lang: chooseLang(r), Path: r.URL.Path}
+	v := &view{Lang: chooseLang(r), Path: r.URL.Path, Back: r.URL.RequestURI()}
 	v.Title = translate(v.Lang, "signin.title")
 	v.Data = signinData{Next: safeNext(r.URL.Query().Get("next")), Expired: r.URL.Query().Get("expired") != ""}
 	if err := u.render(w, http.StatusOK, v, "signin"); err != nil {
@@ -27,7 +27,7 @@ func (u *UI) signinForm(w http.ResponseWriter, r *http.Request) {
 // signin checks a name and password. An unknown name costs as much time as a wrong password,
 // and both get the same answer.
 func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
-	v := &view{Lang: chooseLang(r), Path: r.URL.Path}
+	v := &view{Lang: chooseLang(r), Path: r.URL.Path, Back: "/signin"}
 	name, pw := strings.TrimSpace(r.FormValue("name")), r.FormValue("password")
 	next := safeNext(r.FormValue("next"))
 	usr, err := u.d.Store.Users().Get(r.Context(), name)

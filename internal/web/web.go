@@ -168,6 +168,7 @@ type view struct {
 	OrgName string
 	CSRF    string
 	Path    string
+	Back    string // where the language switch returns: this page, with its query for a GET
 	Flash   string
 	Data    any
 }
@@ -208,7 +209,10 @@ type handler func(w http.ResponseWriter, r *http.Request, v *view, s *session) e
 // anti-forgery token of every POST, and renders errors.
 func (u *UI) page(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := &view{Lang: chooseLang(r), Path: r.URL.Path}
+		v := &view{Lang: chooseLang(r), Path: r.URL.Path, Back: r.URL.Path}
+		if r.Method == http.MethodGet {
+			v.Back = r.URL.RequestURI()
+		}
 		s, err := u.session(r)
 		if err != nil {
 			if errors.Is(err, errNoSession) || errors.Is(err, errExpired) {

@@ -152,6 +152,10 @@ func TestLanguage(t *testing.T) {
 	if !strings.Contains(body, "Bei Entente anmelden") || !strings.Contains(body, `lang="de"`) {
 		t.Errorf("the chosen language did not stick over Accept-Language")
 	}
+	_, body = f.do(c, "GET", "/signin?next=%2Fsearch%3Fq%3Dx", nil)
+	if !strings.Contains(body, `name="back" value="/signin?next=%2Fsearch%3Fq%3Dx"`) {
+		t.Errorf("the switch does not return to the page with its query")
+	}
 	resp, _ = f.do(c, "POST", "/lang", url.Values{"lang": {"en"}, "back": {"https://evil.example/"}})
 	if loc := resp.Header.Get("Location"); loc != "/" {
 		t.Errorf("switch with a foreign target redirected to %q, want /", loc)
