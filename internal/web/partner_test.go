@@ -71,3 +71,48 @@ func TestPartnerUserSeesOnlyWhatPolicyAllows(t *testing.T) {
 		}
 	}
 }
+
+func TestPartnersAdmin(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	if _, err := f.st.Users().Create(ctx, store.User{Name: "ada", OrgID: f.self.ID, Role: "admin", PasswordHash: testHash()}); err != nil {
+		t.Fatal(err)
+	}
+	ac := f.client()
+	if resp, _ := f.do(ac, "POST", "/signin", url.Values{"name": {"ada"}, "password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin sign-in: got %d", resp.StatusCode)
+	}
+	_, body := f.do(ac, "GET", "/partners", nil)
+	token := csrfOf(t, body)
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{"/partners", url.Values{"name": {"CERT-Third"}, "country": {"it"}}, http.StatusSeeOther},
+		{"/partners", url.Values{"name": {"CERT-Third"}}, http.StatusUnprocessableEntity},
+		{"/partners", url.Values{"name": {"X"}, "country": {"Italy"}}, http.StatusUnprocessableEntity},
+		{"/partners/" + f.partner.ID + "/agreement", url.Values{"max_tlp": {"green"}, "valid_from": {"2026-01-01"}, "valid_until": {"2027-01-01"}}, http.StatusSeeOther},
+		{"/partners/" + f.partner.ID + "/agreement", url.Values{"max_tlp": {"red"}}, http.StatusUnprocessableEntity},
+		{"/partners/" + f.partner.ID + "/agreement", url.Values{"max_tlp": {"green"}, "valid_from": {"2027-01-01"}, "valid_until": {"2026-01-01"}}, http.StatusUnprocessableEntity},
+		{"/partners/" + f.self.ID + "/agreement", url.Values{"max_tlp": {"green"}}, http.StatusNotFound},
+	} {
+		tc.form.Set("csrf", token)
+		if resp, _ := f.do(ac, "POST", tc.path, tc.form); resp.StatusCode != tc.want {
+			t.Errorf("POST %s %v: got %d, want %d", tc.path, tc.form, resp.StatusCode, tc.want)
+		}
+	}
+	a, err := f.st.Agreements().Get(ctx, f.partner.ID)
+	if err != nil || a.MaxTLP != stix.TLPGreen || a.ValidUntil.Format("2006-01-02") != "2027-01-01" {
+		t.Errorf("stored agreement: got %+v, %v", a, err)
+	}
+	_, body = f.do(ac, "GET", "/partners", nil)
+	if !strings.Contains(body, "CERT-Third") || !strings.Contains(body, "until 1 Jan 2027") {
+		t.Errorf("the partners page does not show the new organisation and the agreement's end")
+	}
+	// An analyst may look but not change.
+	c, tok := f.signIn()
+	if resp, _ := f.do(c, "POST", "/partners", url.Values{"csrf": {tok}, "name": {"Y"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("analyst adding an organisation: got %d, want 403", resp.StatusCode)
+	}
+}

@@ -1,13 +1,23 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
+
+type partnersData struct {
+	Rows    []partnerRow
+	IsAdmin bool
+	TLPs    []stix.TLP
+	Errors  []string
+}
 
 type partnerRow struct {
 	Org       store.Org
@@ -17,6 +27,10 @@ type partnerRow struct {
 
 // partners lists organisations with their agreements, the validity period first.
 func (u *UI) partners(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	return u.partnersPage(w, r, v, s)
+}
+
+func (u *UI) partnersPage(w http.ResponseWriter, r *http.Request, v *view, s *session, errs ...string) error {
 	ctx := r.Context()
 	if !s.Principal.Self {
 		return forbidden()
@@ -46,8 +60,80 @@ func (u *UI) partners(w http.ResponseWriter, r *http.Request, v *view, s *sessio
 		}
 		rows = append(rows, pr)
 	}
-	v.Title, v.Data = translate(v.Lang, "partners.title"), rows
-	return u.render(w, http.StatusOK, v, "partners")
+	v.Title = translate(v.Lang, "partners.title")
+	v.Data = &partnersData{Rows: rows, IsAdmin: s.Principal.IsAdmin(), TLPs: allTLPs[:4], Errors: errs}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return u.render(w, status, v, "partners")
+}
+
+// addOrg adds a partner organisation (admins only).
+func (u *UI) addOrg(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	if !s.Principal.IsAdmin() {
+		return forbidden()
+	}
+	name := strings.TrimSpace(r.FormValue("name"))
+	cc := strings.ToUpper(strings.TrimSpace(r.FormValue("country")))
+	switch {
+	case name == "":
+		return u.partnersPage(w, r, v, s, translate(v.Lang, "f.name")+": "+translate(v.Lang, "f.required"))
+	case cc != "" && (len(cc) != 2 || strings.Trim(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != ""):
+		return u.partnersPage(w, r, v, s, translate(v.Lang, "partners.country")+": "+translate(v.Lang, "partners.bad_country"))
+	}
+	o, err := u.d.Store.Orgs().Create(r.Context(), store.Org{Name: name, Country: cc, Contact: strings.TrimSpace(r.FormValue("contact")),
+		IdentityID: stix.NewID("identity"), CreatedAt: u.d.Now().UTC()})
+	if errors.Is(err, store.ErrConflict) {
+		return u.partnersPage(w, r, v, s, translate(v.Lang, "partners.taken"))
+	}
+	if err != nil {
+		return internal(err)
+	}
+	if err := u.audit(r.Context(), s, "org.add", o.ID, ""); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/partners", http.StatusSeeOther)
+	return nil
+}
+
+// setAgreement creates or replaces the agreement with a partner (admins only), checked by the
+// policy as the API checks it.
+func (u *UI) setAgreement(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
+	if !s.Principal.IsAdmin() {
+		return forbidden()
+	}
+	o, err := u.d.Store.Orgs().Get(r.Context(), r.PathValue("id"))
+	if err != nil || o.Self {
+		return notFound()
+	}
+	a := policy.Agreement{Partner: o.ID, Onward: policy.OnwardNone, PersonalData: policy.PersonalRedact}
+	t, ok := stix.ParseTLP(r.FormValue("max_tlp"))
+	if !ok || t == stix.TLPRed {
+		return u.partnersPage(w, r, v, s, translate(v.Lang, "partners.max_tlp")+": "+translate(v.Lang, "f.required"))
+	}
+	a.MaxTLP = t
+	for _, b := range []struct {
+		field string
+		into  *time.Time
+	}{{"valid_from", &a.ValidFrom}, {"valid_until", &a.ValidUntil}} {
+		if d := r.FormValue(b.field); d != "" {
+			if *b.into, err = time.Parse("2006-01-02", d); err != nil {
+				return u.partnersPage(w, r, v, s, b.field+": "+err.Error())
+			}
+		}
+	}
+	if err := a.Validate(); err != nil {
+		return u.partnersPage(w, r, v, s, err.Error())
+	}
+	if err := u.d.Store.Agreements().Put(r.Context(), policy.ToStore(a, u.d.Now().UTC())); err != nil {
+		return internal(err)
+	}
+	if err := u.audit(r.Context(), s, "agreement.set", o.ID, ""); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/partners", http.StatusSeeOther)
+	return nil
 }
 
 type profileData struct {

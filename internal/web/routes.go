@@ -20,6 +20,8 @@ func (u *UI) routes() {
 	m.Handle("POST /objects/{id}/edit", u.page(u.edit))
 	m.Handle("POST /objects/{id}/revoke", u.page(u.revoke))
 	m.Handle("GET /partners", u.page(u.partners))
+	m.Handle("POST /partners", u.page(u.addOrg))
+	m.Handle("POST /partners/{id}/agreement", u.page(u.setAgreement))
 	m.Handle("GET /import", u.page(u.importForm))
 	m.Handle("POST /import", u.page(u.importFile))
 	m.Handle("GET /profile", u.page(u.profile))
