@@ -103,7 +103,7 @@ func (n *node) webUI(ctx context.Context) (http.Handler, error) {
 	}()
 	go n.pruneSessions(ctx)
 	return web.New(web.Deps{Store: n.store, Gate: n.gate(), Ingester: n.ingester(), Index: x, Audit: &audit.Log{Store: n.store},
-		Logger: n.log, Collection: DefaultCollection})
+		Logger: n.log, Collection: DefaultCollection, SecureCookies: strings.HasPrefix(n.cfg.BaseURL, "https://")})
 }
 
 // pruneSessions removes expired web sessions every hour.

@@ -88,6 +88,6 @@ func (u *UI) setLang(w http.ResponseWriter, r *http.Request) {
 		lang = languages[0]
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, HttpOnly: true})
+		SameSite: http.SameSiteLaxMode, Secure: u.secure(r), HttpOnly: true})
 	http.Redirect(w, r, safeNext(r.FormValue("back")), http.StatusSeeOther)
 }

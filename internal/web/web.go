@@ -44,6 +44,10 @@ type Deps struct {
 	Index      *pattern.Index
 	Logger     *slog.Logger
 	SessionTTL time.Duration // how long a session lasts; default 12 hours
+	// SecureCookies marks cookies Secure on every request, for a node reached over HTTPS through
+	// a proxy that terminates TLS; without it they are Secure when the request itself came over
+	// TLS.
+	SecureCookies bool
 	// Collection is the id or alias of the collection authored objects and imports go to;
 	// default "default".
 	Collection string
@@ -299,7 +303,7 @@ func (u *UI) startSession(ctx context.Context, w http.ResponseWriter, r *http.Re
 // cookie is the session cookie: HttpOnly, SameSite=Lax, Secure when the request came over TLS.
 func (u *UI) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil}
+		SameSite: http.SameSiteLaxMode, Secure: u.secure(r)}
 }
 
 func randomToken() string {
@@ -354,3 +358,6 @@ func favicon(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Write(b)
 }
+
+// secure reports whether cookies set in answer to r must be Secure.
+func (u *UI) secure(r *http.Request) bool { return r.TLS != nil || u.d.SecureCookies }

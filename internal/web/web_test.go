@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -54,6 +55,19 @@ func TestSessionCookie(t *testing.T) {
 	}
 	if sc.Secure {
 		t.Errorf("got a Secure cookie over plain HTTP; it would never be sent back")
+	}
+	d := f.ui.d
+	d.SecureCookies = true // as behind a proxy that terminates TLS
+	behind, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/signin", strings.NewReader(url.Values{"name": {"ann"}, "password": {testPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	behind.ServeHTTP(rec, req)
+	if cs := rec.Result().Cookies(); len(cs) != 1 || !cs[0].Secure {
+		t.Errorf("with SecureCookies: got cookies %v, want one Secure session cookie", cs)
 	}
 	if resp, _ := f.do(c, "GET", "/", nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("signed in, GET / got %d, want 200", resp.StatusCode)
