@@ -13,6 +13,7 @@ type signinData struct {
 	Next, Name string
 	Failed     bool
 	Expired    bool
+	Throttled  bool
 }
 
 func (u *UI) signinForm(w http.ResponseWriter, r *http.Request) {
@@ -30,6 +31,16 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	v := &view{Lang: chooseLang(r), Path: r.URL.Path, Back: "/signin"}
 	name, pw := strings.TrimSpace(r.FormValue("name")), r.FormValue("password")
 	next := safeNext(r.FormValue("next"))
+	keys := throttleKeys(r, name)
+	if u.limit.blocked(keys) {
+		u.d.Logger.Warn("sign-in refused: too many failures", "name", name, "remote", r.RemoteAddr)
+		v.Title = translate(v.Lang, "signin.title")
+		v.Data = signinData{Next: next, Name: name, Throttled: true}
+		if err := u.render(w, http.StatusTooManyRequests, v, "signin"); err != nil {
+			u.fail(w, r, v, err)
+		}
+		return
+	}
 	usr, err := u.d.Store.Users().Get(r.Context(), name)
 	ok := false
 	switch {
@@ -45,6 +56,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
+		u.limit.failed(keys)
 		u.d.Logger.Info("sign-in failed", "name", name, "remote", r.RemoteAddr)
 		v.Title = translate(v.Lang, "signin.title")
 		v.Data = signinData{Next: next, Name: name, Failed: true}
@@ -53,6 +65,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	u.limit.succeeded(keys)
 	if err := u.startSession(r.Context(), w, r, usr); err != nil {
 		u.fail(w, r, v, internal(err))
 		return

@@ -59,6 +59,7 @@ type UI struct {
 	d     Deps
 	mux   *http.ServeMux
 	pages map[string]map[string]*template.Template // language → page → template
+	limit *throttle
 	h     http.Handler
 }
 
@@ -79,7 +80,7 @@ func New(d Deps) (*UI, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}}
+	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}, limit: newThrottle(d.Now)}
 	if err := u.parse(); err != nil {
 		return nil, err
 	}

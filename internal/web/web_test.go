@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -321,5 +322,48 @@ func TestProfileTokens(t *testing.T) {
 	}
 	if resp, _ := f.do(c, "POST", "/profile/tokens/no-such-token/revoke", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("revoking an unknown token: got %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestSignInThrottled(t *testing.T) {
+	f := newFixture(t)
+	c := f.client()
+	try := func(pw string) int {
+		t.Helper()
+		resp, _ := f.do(c, "POST", "/signin", url.Values{"name": {"ann"}, "password": {pw}})
+		return resp.StatusCode
+	}
+	for i := 0; i < maxFailures; i++ {
+		if got := try("wrong"); got != http.StatusUnauthorized {
+			t.Fatalf("failure %d: got %d, want 401", i+1, got)
+		}
+	}
+	if got := try(testPassword); got != http.StatusTooManyRequests {
+		t.Errorf("after %d failures the right password got %d, want 429", maxFailures, got)
+	}
+	f.clock.add(failureWindow)
+	if got := try(testPassword); got != http.StatusSeeOther {
+		t.Errorf("after the window the right password got %d, want 303", got)
+	}
+}
+
+func TestThrottleByAddress(t *testing.T) {
+	c := &clock{t: time.Now()}
+	th := newThrottle(c.now)
+	r := httptest.NewRequest("POST", "/signin", nil)
+	for i := 0; i < maxAddrFailures; i++ {
+		keys := throttleKeys(r, fmt.Sprintf("user%d", i))
+		if th.blocked(keys) {
+			t.Fatalf("blocked after %d failures of different names from one address, want %d allowed", i, maxAddrFailures)
+		}
+		th.failed(keys)
+	}
+	if !th.blocked(throttleKeys(r, "someone-else")) {
+		t.Errorf("not blocked after %d failures from one address", maxAddrFailures)
+	}
+	other := httptest.NewRequest("POST", "/signin", nil)
+	other.RemoteAddr = "198.51.100.1:1234"
+	if th.blocked(throttleKeys(other, "someone-else")) {
+		t.Errorf("another address is blocked too")
 	}
 }
