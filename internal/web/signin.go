@@ -34,11 +34,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	keys := throttleKeys(r, name)
 	if u.limit.blocked(keys) {
 		u.d.Logger.Warn("sign-in refused: too many failures", "name", name, "remote", r.RemoteAddr)
-		v.Title = translate(v.Lang, "signin.title")
-		v.Data = signinData{Next: next, Name: name, Throttled: true}
-		if err := u.render(w, http.StatusTooManyRequests, v, "signin"); err != nil {
-			u.fail(w, r, v, err)
-		}
+		u.signinAgain(w, r, v, http.StatusTooManyRequests, signinData{Next: next, Name: name, Throttled: true})
 		return
 	}
 	usr, err := u.d.Store.Users().Get(r.Context(), name)
@@ -58,11 +54,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		u.limit.failed(keys)
 		u.d.Logger.Info("sign-in failed", "name", name, "remote", r.RemoteAddr)
-		v.Title = translate(v.Lang, "signin.title")
-		v.Data = signinData{Next: next, Name: name, Failed: true}
-		if err := u.render(w, http.StatusUnauthorized, v, "signin"); err != nil {
-			u.fail(w, r, v, err)
-		}
+		u.signinAgain(w, r, v, http.StatusUnauthorized, signinData{Next: next, Name: name, Failed: true})
 		return
 	}
 	u.limit.succeeded(keys)
@@ -71,6 +63,14 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// signinAgain shows the sign-in form again, saying why.
+func (u *UI) signinAgain(w http.ResponseWriter, r *http.Request, v *view, status int, d signinData) {
+	v.Title, v.Data = translate(v.Lang, "signin.title"), d
+	if err := u.render(w, status, v, "signin"); err != nil {
+		u.fail(w, r, v, err)
+	}
 }
 
 // safeNext keeps a redirect target on this site: a path, never a scheme or another host.
