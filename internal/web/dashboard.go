@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/entente/entente/internal/policy"
@@ -30,14 +31,19 @@ type bar struct {
 }
 
 type dashData struct {
-	ByType, ByTLP, ByOrigin, PerDay []bar
+	ByType, ByTLP, ByOrigin []bar
+	// PerDay stacks each day's arrivals by partner of origin (the largest few, then the rest);
+	// Legend names the stacks' colours.
+	PerDay []bar
+	Legend []bar
 	// ToPartner counts, per partner, what of the window the policy lets it receive from the
 	// collections it reads: what leaves for it when it asks.
-	ToPartner []bar
-	Newest    []row
-	Total     int
-	Sampled   bool
-	DayMax    int
+	ToPartner  []bar
+	Newest     []row
+	Total      int
+	Sampled    bool
+	DayMax     int
+	Start, End string // the period's first and last day
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
@@ -54,7 +60,9 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 	now := u.d.Now().UTC()
 	start := now.Add(-dashWindow).Truncate(24 * time.Hour)
 	types, tlps, origins := map[string]int{}, map[stix.TLP]int{}, map[string]int{}
-	days := make([]int, int(now.Sub(start)/(24*time.Hour))+1)
+	ndays := int(now.Sub(start)/(24*time.Hour)) + 1
+	dayOrigin := map[[2]int]int{} // (day, origin index) → count
+	originIdx := map[string]int{}
 	d := &dashData{}
 	var newest []store.Record
 	for _, c := range colls {
@@ -70,8 +78,13 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 				types[rec.Type]++
 				tlps[rec.TLP]++
 				origins[names[rec.Origin.OrgID]]++
-				if i := int(store.TimeFromMicro(rec.DateAdded).Sub(start) / (24 * time.Hour)); i >= 0 && i < len(days) {
-					days[i]++
+				if i := int(store.TimeFromMicro(rec.DateAdded).Sub(start) / (24 * time.Hour)); i >= 0 && i < ndays {
+					oi, ok := originIdx[rec.Origin.OrgID]
+					if !ok {
+						oi = len(originIdx)
+						originIdx[rec.Origin.OrgID] = oi
+					}
+					dayOrigin[[2]int{i, oi}]++
 				}
 				if rec.Type == "report" || rec.Type == "note" {
 					newest = append(newest, rec)
@@ -102,17 +115,8 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 	}
 	d.ByTLP = hbars(tl)
 	d.ByOrigin = hbars(counted(origins, 10))
-	for i, n := range days {
-		d.DayMax = max(d.DayMax, n)
-		d.PerDay = append(d.PerDay, bar{Label: formatDate(v.Lang, start.Add(time.Duration(i)*24*time.Hour)), Value: n})
-	}
-	for i := range d.PerDay {
-		h := 0.0
-		if d.DayMax > 0 {
-			h = 140 * float64(d.PerDay[i].Value) / float64(d.DayMax)
-		}
-		d.PerDay[i].X, d.PerDay[i].W, d.PerDay[i].H, d.PerDay[i].Y = float64(i)*20+2, 16, h, 150-h
-	}
+	d.Start, d.End = formatDate(v.Lang, start), formatDate(v.Lang, now)
+	d.PerDay, d.Legend, d.DayMax = stackDays(v.Lang, start, ndays, dayOrigin, originIdx, names)
 	for i := len(newest) - 1; i >= 0 && len(d.Newest) < 8; i-- {
 		rec := newest[i]
 		d.Newest = append(d.Newest, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
@@ -214,4 +218,66 @@ func (u *UI) leaving(ctx context.Context, orgs []store.Org, start time.Time) ([]
 		out = append(out, kv{k: o.Name, n: n})
 	}
 	return out, nil
+}
+
+// stackColours is how many origins get a colour of their own; the rest share the last.
+const stackColours = 5
+
+// stackDays lays out the per-day bars, each a stack of segments by origin: the origins with
+// the most arrivals get their own colour (s0…), all others share one.
+func stackDays(lang string, start time.Time, ndays int, counts map[[2]int]int, originIdx map[string]int, names map[string]string) (segs, legend []bar, top int) {
+	totals := make([]int, len(originIdx))
+	for k, n := range counts {
+		totals[k[1]] += n
+	}
+	ids := make([]string, len(originIdx))
+	for id, i := range originIdx {
+		ids[i] = id
+	}
+	order := make([]int, len(ids))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool {
+		return totals[order[a]] > totals[order[b]] || totals[order[a]] == totals[order[b]] && names[ids[order[a]]] < names[ids[order[b]]]
+	})
+	colour := make([]int, len(ids)) // origin index → colour
+	for rank, oi := range order {
+		colour[oi] = min(rank, stackColours)
+		if rank < stackColours {
+			legend = append(legend, bar{Label: names[ids[oi]], Class: "s" + strconv.Itoa(rank), Value: totals[oi]})
+		} else if rank == stackColours {
+			legend = append(legend, bar{Label: translate(lang, "dash.others"), Class: "s" + strconv.Itoa(stackColours), Value: totals[oi]})
+		}
+		if rank > stackColours {
+			legend[stackColours].Value += totals[oi]
+		}
+	}
+	for i := range legend {
+		legend[i].X, legend[i].Y = float64(i%3)*200, 178+float64(i/3)*18
+	}
+	perDay := make([][stackColours + 1]int, ndays)
+	for k, n := range counts {
+		perDay[k[0]][colour[k[1]]] += n
+	}
+	for _, day := range perDay {
+		t := 0
+		for _, n := range day {
+			t += n
+		}
+		top = max(top, t)
+	}
+	for i, day := range perDay {
+		label := formatDate(lang, start.Add(time.Duration(i)*24*time.Hour))
+		y := 150.0
+		for c, n := range day {
+			if n == 0 {
+				continue
+			}
+			h := 140 * float64(n) / float64(max(top, 1))
+			y -= h
+			segs = append(segs, bar{Label: label + ", " + legend[c].Label, Value: n, Class: "s" + strconv.Itoa(c), X: float64(i)*20 + 2, Y: y, W: 16, H: h})
+		}
+	}
+	return segs, legend, top
 }

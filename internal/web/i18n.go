@@ -41,6 +41,7 @@ var messages = map[string][2]string{
 	"dash.by_tlp":     {"Objects by TLP", "Objekte nach TLP"},
 	"dash.by_origin":  {"Arrived per partner of origin", "Eingang nach Herkunftspartner"},
 	"dash.to_partner": {"Available to each partner (from the collections it reads)", "Für jeden Partner freigegeben (aus den Sammlungen, die er liest)"},
+	"dash.others":     {"others", "andere"},
 	"dash.per_day":    {"Arrivals per day", "Eingänge pro Tag"},
 	"dash.peers":      {"Sync health of peers", "Synchronisationsstatus der Peers"},
 	"dash.no_peers":   {"No peers are configured yet. Federation with partner nodes will show here.", "Noch keine Peers eingerichtet. Die Föderation mit Partnerknoten erscheint hier."},

@@ -119,6 +119,8 @@ func (u *UI) parse() error {
 		},
 		"q":   url.QueryEscape,
 		"mul": func(a, b int) int { return a * b },
+		"add": func(a, b int) int { return a + b },
+		"div": func(a, b int) int { return a / max(b, 1) },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
