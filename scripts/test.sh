@@ -66,6 +66,9 @@ if ! ./scripts/shacl.sh install; then
 	log "WARNING: Jena unavailable; the SHACL test will be skipped"
 fi
 
+# Headless Chromium drives the web interface's end-to-end tests (skipped without it, except in CI).
+ENTENTE_CHROMIUM="$(./scripts/chromium.sh)" && export ENTENTE_CHROMIUM || [ "${CI:-}" != "true" ] || exit 1
+
 log "go vet"
 go vet ./...
 log "go test (PostgreSQL: ${ENTENTE_TEST_POSTGRES:-none})"

@@ -74,6 +74,7 @@ func commands() []command {
 		{"gen", "write a realistic synthetic STIX bundle", cmdGen},
 		{"org", "manage organisations: add, list", cmdOrg},
 		{"token", "manage API tokens: create, list, revoke", cmdToken},
+		{"user", "people who sign in to the web interface: add", cmdUser},
 		{"collection", "manage collections: create, list", cmdCollection},
 		{"agreement", "sharing agreements with partners: set, list, remove", cmdAgreement},
 		{"share", "name the recipients of an object's RED content", cmdShare},

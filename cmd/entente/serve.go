@@ -74,7 +74,12 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	if err := n.enableDetection(ctx, apiH); err != nil {
 		return nil, err
 	}
+	ui, err := n.webUI(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
+		"/":        ui,
 		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,
 

@@ -33,6 +33,7 @@ type Store interface {
 	Shares() ShareStore
 	Audit() AuditStore
 	Peers() PeerStore
+	Users() UserStore
 	StatusStore
 	// Close releases the database. It is safe to call once.
 	Close() error
@@ -517,6 +518,62 @@ func CheckPeer(p Peer) error {
 		return fmt.Errorf("peer %q without a URL: %w", p.Name, ErrInvalid)
 	case p.RequireSignatures && p.PublicKey == "":
 		return fmt.Errorf("peer %q requires signatures but has no public key: %w", p.Name, ErrInvalid)
+	}
+	return nil
+}
+
+// User is a person who signs in to the web interface, acting for an organisation with a role
+// (the roles of tokens: admin, analyst, reader).
+type User struct {
+	ID           string // UUID
+	Name         string // unique sign-in name
+	OrgID        string
+	Role         string
+	PasswordHash string // encoded argon2id hash (see internal/web); never the password
+	CreatedAt    time.Time
+}
+
+// Session is a signed-in browser session. Only the hash of its cookie's secret is stored.
+type Session struct {
+	Hash      []byte // SHA-256 of the cookie's secret
+	UserID    string
+	CSRF      string // the session's anti-forgery token, echoed by every form
+	Lang      string // the language chosen in this session, "" for none
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// UserStore keeps users and their sessions.
+type UserStore interface {
+	// Create stores u; u.ID is generated when empty. Errors: ErrConflict for a taken name or id,
+	// ErrInvalid for an empty name or password hash or an unknown organisation.
+	Create(ctx context.Context, u User) (User, error)
+	// Get finds a user by id or name. Errors: ErrNotFound.
+	Get(ctx context.Context, idOrName string) (User, error)
+	// List returns every user, by name.
+	List(ctx context.Context) ([]User, error)
+	// SetPassword replaces a user's password hash. Errors: ErrNotFound.
+	SetPassword(ctx context.Context, id, hash string) error
+	// CreateSession stores a session. Errors: ErrConflict for a taken hash, ErrInvalid for an
+	// unknown user.
+	CreateSession(ctx context.Context, s Session) error
+	// Session finds a session by the hash of its secret, expired or not. Errors: ErrNotFound.
+	Session(ctx context.Context, hash []byte) (Session, error)
+	// DeleteSession removes a session; removing one that does not exist is not an error.
+	DeleteSession(ctx context.Context, hash []byte) error
+	// PruneSessions removes the sessions that expired before the given time and returns how many.
+	PruneSessions(ctx context.Context, before time.Time) (int, error)
+}
+
+// CheckUser returns an ErrInvalid error naming what a new user lacks.
+func CheckUser(u User) error {
+	switch {
+	case u.Name == "":
+		return fmt.Errorf("user: empty name: %w", ErrInvalid)
+	case u.PasswordHash == "":
+		return fmt.Errorf("user %q: empty password hash: %w", u.Name, ErrInvalid)
+	case u.Role == "":
+		return fmt.Errorf("user %q: empty role: %w", u.Name, ErrInvalid)
 	}
 	return nil
 }

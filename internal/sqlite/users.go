@@ -1,0 +1,134 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/entente/entente/internal/store"
+)
+
+// Users returns the user and session store.
+func (s *Store) Users() store.UserStore { return userStore{s} }
+
+type userStore struct{ s *Store }
+
+const userColumns = `id, name, org_id, role, password_hash, created_at`
+
+func scanUser(row scanner) (store.User, error) {
+	var u store.User
+	var created int64
+	err := row.Scan(&u.ID, &u.Name, &u.OrgID, &u.Role, &u.PasswordHash, &created)
+	u.CreatedAt = store.TimeFromMicro(created)
+	return u, err
+}
+
+// Create stores u, generating its id when empty.
+func (us userStore) Create(ctx context.Context, u store.User) (store.User, error) {
+	if err := store.CheckUser(u); err != nil {
+		return store.User{}, err
+	}
+	store.Fill(&u.ID, &u.CreatedAt)
+	_, err := us.s.w.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Name, u.OrgID, u.Role, u.PasswordHash, store.UnixMicro(u.CreatedAt))
+	switch {
+	case isUnique(err):
+		return store.User{}, fmt.Errorf("create user %q: name or id taken: %w", u.Name, store.ErrConflict)
+	case isForeignKey(err):
+		return store.User{}, fmt.Errorf("create user %q: organisation %q: %w", u.Name, u.OrgID, store.ErrInvalid)
+	case err != nil:
+		return store.User{}, fmt.Errorf("create user %q: %w", u.Name, err)
+	}
+	return u, nil
+}
+
+// Get finds a user by id or name.
+func (us userStore) Get(ctx context.Context, idOrName string) (store.User, error) {
+	u, err := scanUser(us.s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?1 OR name = ?1
+		ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.User{}, fmt.Errorf("user %q: %w", idOrName, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("user %q: %w", idOrName, err)
+	}
+	return u, nil
+}
+
+// List returns every user by name.
+func (us userStore) List(ctx context.Context) ([]store.User, error) {
+	out, err := list(ctx, us.s, scanUser, `SELECT `+userColumns+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// SetPassword replaces a user's password hash.
+func (us userStore) SetPassword(ctx context.Context, id, hash string) error {
+	if hash == "" {
+		return fmt.Errorf("set password of %q: empty hash: %w", id, store.ErrInvalid)
+	}
+	res, err := us.s.w.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+	if err != nil {
+		return fmt.Errorf("set password of %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("set password of %q: %w", id, errors.Join(err, store.ErrNotFound))
+	}
+	return nil
+}
+
+// CreateSession stores a session.
+func (us userStore) CreateSession(ctx context.Context, s store.Session) error {
+	if len(s.Hash) == 0 {
+		return fmt.Errorf("create session: empty hash: %w", store.ErrInvalid)
+	}
+	_, err := us.s.w.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, lang, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, s.Hash, s.UserID, s.CSRF, s.Lang, store.UnixMicro(s.CreatedAt), store.UnixMicro(s.ExpiresAt))
+	switch {
+	case isUnique(err):
+		return fmt.Errorf("create session: %w", store.ErrConflict)
+	case isForeignKey(err):
+		return fmt.Errorf("create session: user %q: %w", s.UserID, store.ErrInvalid)
+	case err != nil:
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// Session finds a session by the hash of its secret.
+func (us userStore) Session(ctx context.Context, hash []byte) (store.Session, error) {
+	var s store.Session
+	var created, expires int64
+	err := us.s.r.QueryRowContext(ctx, `SELECT hash, user_id, csrf, lang, created_at, expires_at FROM sessions WHERE hash = ?`, hash).
+		Scan(&s.Hash, &s.UserID, &s.CSRF, &s.Lang, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Session{}, fmt.Errorf("session: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Session{}, fmt.Errorf("session: %w", err)
+	}
+	s.CreatedAt, s.ExpiresAt = store.TimeFromMicro(created), store.TimeFromMicro(expires)
+	return s, nil
+}
+
+// DeleteSession removes a session.
+func (us userStore) DeleteSession(ctx context.Context, hash []byte) error {
+	if _, err := us.s.w.ExecContext(ctx, `DELETE FROM sessions WHERE hash = ?`, hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// PruneSessions removes sessions that expired before the given time.
+func (us userStore) PruneSessions(ctx context.Context, before time.Time) (int, error) {
+	res, err := us.s.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, store.UnixMicro(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

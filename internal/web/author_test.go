@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/entente/entente/internal/store"
+)
+
+var idRE = regexp.MustCompile(`[a-z-]+--[0-9a-f-]{36}`)
+
+// create posts an authoring form and returns the new object's id.
+func (f *fixture) create(c *http.Client, typ string, form url.Values) string {
+	f.t.Helper()
+	resp, body := f.do(c, "POST", "/new/"+typ, form)
+	if resp.StatusCode != http.StatusSeeOther {
+		f.t.Fatalf("create %s: got %d, want 303:\n%.600s", typ, resp.StatusCode, body)
+	}
+	return idRE.FindString(resp.Header.Get("Location"))
+}
+
+func TestAuthorVersionsAndRevocation(t *testing.T) {
+	f := newFixture(t)
+	c, token := f.signIn()
+	ind := f.create(c, "indicator", url.Values{"csrf": {token}, "name": {"Relay"}, "pattern": {"[domain-name:value = 'relay.example']"}, "tlp": {"green"}})
+	rep := f.create(c, "report", url.Values{"csrf": {token}, "name": {"Weekly"}, "description": {"**Patch** now: <script>x</script>"},
+		"object_refs": {ind}, "tlp": {"green"}})
+	_, body := f.do(c, "GET", "/objects/"+rep, nil)
+	if !strings.Contains(body, "<strong>Patch</strong> now: &lt;script&gt;") {
+		t.Errorf("the report's description is not rendered as safe Markdown")
+	}
+	if !strings.Contains(body, `href="/objects/`+ind+`"`) {
+		t.Errorf("the report page does not link the indicator it refers to")
+	}
+	note := f.create(c, "note", url.Values{"csrf": {token}, "content": {"- step one\n- step two"}, "object_refs": {ind}, "tlp": {"clear"}})
+	coa := f.create(c, "course-of-action", url.Values{"csrf": {token}, "name": {"Block the relay"}, "tlp": {"amber"}})
+	for _, id := range []string{note, coa} {
+		if resp, _ := f.do(c, "GET", "/objects/"+id, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: got %d, want 200", id, resp.StatusCode)
+		}
+	}
+
+	// A report without the objects it refers to is refused with a reason.
+	resp, body := f.do(c, "POST", "/new/report", url.Values{"csrf": {token}, "name": {"Empty"}, "tlp": {"green"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Objects referred to: required") {
+		t.Errorf("report without refs: got %d, want 422 naming the field", resp.StatusCode)
+	}
+
+	// The edit form holds the current values; saving makes a new version.
+	_, body = f.do(c, "GET", "/objects/"+ind+"/edit", nil)
+	if !strings.Contains(body, "relay.example") {
+		t.Errorf("the edit form does not hold the current pattern")
+	}
+	resp, _ = f.do(c, "POST", "/objects/"+ind+"/edit", url.Values{"csrf": {token}, "name": {"Relay, renamed"},
+		"pattern": {"[domain-name:value = 'relay.example']"}, "tlp": {"amber"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new version: got %d, want 303", resp.StatusCode)
+	}
+	versions := func() []store.Record {
+		t.Helper()
+		coll, _ := f.st.Collections().Get(context.Background(), "default")
+		pg, err := f.st.Objects().Query(context.Background(), store.Filter{Collection: coll.ID, IDs: []string{ind}, Versions: store.VersionMatch{All: true}, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pg.Records
+	}
+	if vs := versions(); len(vs) != 2 || vs[1].TLP.String() != "amber" {
+		t.Fatalf("after editing: got %d versions, want 2, the newest AMBER", len(vs))
+	}
+	resp, _ = f.do(c, "POST", "/objects/"+ind+"/revoke", url.Values{"csrf": {token}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: got %d, want 303", resp.StatusCode)
+	}
+	if vs := versions(); len(vs) != 3 || !vs[2].Revoked {
+		t.Errorf("after revoking: got %d versions, want 3, the newest revoked", len(vs))
+	}
+	if resp, _ := f.do(c, "GET", "/objects/"+ind+"/edit", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("editing a revoked object: got %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestObjectLinks(t *testing.T) {
+	f := newFixture(t)
+	c, token := f.signIn()
+	ind := f.create(c, "indicator", url.Values{"csrf": {token}, "name": {"Relay"}, "pattern": {"[domain-name:value = 'relay.example']"}, "tlp": {"green"}})
+	coa := f.create(c, "course-of-action", url.Values{"csrf": {token}, "name": {"Block the relay"}, "tlp": {"green"}})
+	now := stixTime(f.clock.now())
+	green := `"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]`
+	raws := [][]byte{
+		[]byte(`{"type":"relationship","spec_version":"2.1","id":"relationship--6b1b6c2e-4c3e-4c8e-9f5e-0d1f1a2b3c4d","created":"` + now + `","modified":"` + now + `","relationship_type":"mitigates","source_ref":"` + coa + `","target_ref":"` + ind + `",` + green + `}`),
+		[]byte(`{"type":"sighting","spec_version":"2.1","id":"sighting--7c2c7d3f-5d4f-4d9f-8a6f-1e2f2b3c4d5e","created":"` + now + `","modified":"` + now + `","sighting_of_ref":"` + ind + `","count":42,` + green + `}`),
+	}
+	coll, _ := f.st.Collections().Get(context.Background(), "default")
+	res, err := f.ui.d.Ingester.Add(context.Background(), coll.ID, raws, store.Provenance{OrgID: f.partner.ID, Via: "import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("ingest %s: %v", r.ID, r.Err)
+		}
+	}
+	_, body := f.do(c, "GET", "/objects/"+ind, nil)
+	for _, want := range []string{`id="sightings"`, ">42<", "← mitigates", `href="/objects/` + coa + `"`, `<svg class="graph"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the indicator's page lacks %q", want)
+		}
+	}
+}

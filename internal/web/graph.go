@@ -1,0 +1,179 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
+)
+
+// related is an object this one refers to, by the property that refers.
+type related struct {
+	Via, ID, Type, Name string
+	Visible             bool // the viewer may open it
+}
+
+// graph is a small star drawn as inline SVG: the object in the middle, what it refers to
+// around it.
+type graph struct {
+	W, H   int
+	Center node
+	Nodes  []node
+}
+
+type node struct {
+	X, Y        float64
+	Label, Href string
+	Type, Via   string
+}
+
+const maxRelated = 12
+
+// sighting is a sighting of an object, as shown on its page.
+type sighting struct {
+	ID                  string
+	Count               int
+	FirstSeen, LastSeen string
+	Where               int // how many places sighted it
+	TLP                 stix.TLP
+}
+
+// linkBudget bounds the relationships and sightings read to find those pointing at an object:
+// they are looked for among those added after its first version, the first linkBudget of them.
+const linkBudget = 2000
+
+// incoming finds the relationships and sightings the viewer may receive that point at the
+// object with this id, added after since.
+func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string, since int64) ([]related, []sighting) {
+	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: since - 1, Limit: 500}
+	pv.Restrict(&f)
+	var rels []related
+	var sights []sighting
+	for seen := 0; seen < linkBudget; {
+		pg, err := u.d.Store.Objects().Query(ctx, f)
+		if err != nil || len(pg.Records) == 0 {
+			break
+		}
+		for i := range pg.Records {
+			rec := &pg.Records[i]
+			seen++
+			f.AddedAfter = rec.DateAdded
+			if !bytes.Contains(rec.Raw, []byte(id)) {
+				continue
+			}
+			out, dec, err := pv.Deliver(ctx, rec)
+			if err != nil || !dec.Allow {
+				continue
+			}
+			var p struct {
+				RelationshipType string   `json:"relationship_type"`
+				SourceRef        string   `json:"source_ref"`
+				TargetRef        string   `json:"target_ref"`
+				SightingOfRef    string   `json:"sighting_of_ref"`
+				Count            int      `json:"count"`
+				FirstSeen        string   `json:"first_seen"`
+				LastSeen         string   `json:"last_seen"`
+				Where            []string `json:"where_sighted_refs"`
+			}
+			if json.Unmarshal(out, &p) != nil {
+				continue
+			}
+			switch {
+			case rec.Type == "sighting" && p.SightingOfRef == id:
+				sights = append(sights, sighting{ID: rec.ID, Count: p.Count, FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Where: len(p.Where), TLP: rec.TLP})
+			case rec.Type == "relationship" && p.TargetRef == id && len(rels) < maxRelated:
+				typ, _, _ := strings.Cut(p.SourceRef, "--")
+				rels = append(rels, related{Via: "← " + p.RelationshipType, ID: p.SourceRef, Type: typ})
+			case rec.Type == "relationship" && p.SourceRef == id && len(rels) < maxRelated:
+				typ, _, _ := strings.Cut(p.TargetRef, "--")
+				rels = append(rels, related{Via: p.RelationshipType + " →", ID: p.TargetRef, Type: typ})
+			}
+		}
+		if !pg.More {
+			break
+		}
+	}
+	return rels, sights
+}
+
+// relationships lists the objects an object refers to (its *_ref and *_refs properties) and
+// those related to it by the relationships given, that the viewer may receive, and lays them
+// out as a star.
+func (u *UI) relationships(ctx context.Context, pv *policy.View, rec *store.Record, raw []byte, in []related) ([]related, *graph) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, nil
+	}
+	var out []related
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "object_marking_refs" || !(strings.HasSuffix(k, "_ref") || strings.HasSuffix(k, "_refs")) {
+			continue
+		}
+		var ids []string
+		var one string
+		if json.Unmarshal(m[k], &one) == nil {
+			ids = []string{one}
+		} else {
+			json.Unmarshal(m[k], &ids)
+		}
+		for _, id := range ids {
+			if len(out) == maxRelated {
+				break
+			}
+			typ, _, _ := strings.Cut(id, "--")
+			rel := related{Via: k, ID: id, Type: typ}
+			if r2, err := u.d.Store.Objects().Latest(ctx, id, rec.Collection); err == nil {
+				if b, dec, err := pv.Deliver(ctx, &r2); err == nil && dec.Allow {
+					rel.Visible, rel.Name = true, nameOf(b)
+				}
+			}
+			out = append(out, rel)
+		}
+	}
+	for _, rel := range in {
+		if len(out) == maxRelated {
+			break
+		}
+		if r2, err := u.d.Store.Objects().Latest(ctx, rel.ID, rec.Collection); err == nil {
+			if b, dec, err := pv.Deliver(ctx, &r2); err == nil && dec.Allow {
+				rel.Visible, rel.Name = true, nameOf(b)
+			}
+		}
+		out = append(out, rel)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	g := &graph{W: 640, H: 360}
+	g.Center = node{X: 320, Y: 180, Label: short(rec.Type), Type: rec.Type}
+	for i, rel := range out {
+		a := 2 * math.Pi * float64(i) / float64(len(out))
+		n := node{X: 320 + 230*math.Cos(a), Y: 180 + 135*math.Sin(a), Type: rel.Type, Via: rel.Via, Label: short(rel.Type)}
+		if rel.Name != "" {
+			n.Label = short(rel.Name)
+		}
+		if rel.Visible {
+			n.Href = "/objects/" + rel.ID
+		}
+		g.Nodes = append(g.Nodes, n)
+	}
+	return out, g
+}
+
+func short(s string) string {
+	if r := []rune(s); len(r) > 22 {
+		return string(r[:21]) + "…"
+	}
+	return s
+}
