@@ -87,16 +87,16 @@ func cmdBlocklist(ctx context.Context, e *env, args []string) error {
 // enableDetection loads the indicator index, keeps it following the store while ctx lasts, and
 // adds the detection endpoints to the API. The index is loaded before the node serves, so that
 // no poller is ever handed an empty blocklist while it loads. Call it from handler (serve.go).
-func (n *node) enableDetection(ctx context.Context, a *api.API) error {
+func (n *node) enableDetection(ctx context.Context, a *api.API) (*pattern.Index, error) {
 	x := pattern.NewIndex()
 	fl := &pattern.Follower{Index: x, Objects: n.store.Objects(), Collections: n.store.Collections(), Logger: n.log}
 	start := time.Now()
 	if err := fl.Load(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	n.log.Info("indicator index loaded", "indicators", x.Len(), "took", time.Since(start).Round(time.Millisecond))
 	go fl.Follow(ctx)
-	return a.EnableDetection(api.Detection{Index: x, Gate: n.gate()})
+	return x, a.EnableDetection(api.Detection{Index: x, Gate: n.gate()})
 }
 
 // sharesOf returns the share lists of RED objects from the store, for pattern.Filter; a store

@@ -71,10 +71,11 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	}, n.log)
 	ts.SetFederation(fed.signer, fed.trust)
 	apiH := api.New(api.Deps{Store: n.store, Auth: authn, Gate: n.gate(), Audit: &audit.Log{Store: n.store}, Logger: n.log})
-	if err := n.enableDetection(ctx, apiH); err != nil {
+	index, err := n.enableDetection(ctx, apiH)
+	if err != nil {
 		return nil, err
 	}
-	ui, err := n.webUI(ctx)
+	ui, err := n.webUI(ctx, index)
 	if err != nil {
 		return nil, err
 	}

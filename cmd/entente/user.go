@@ -91,16 +91,8 @@ func readPassword(e *env, fromStdin bool) (string, error) {
 }
 
 // webUI builds the browser interface with its own indicator index, which follows the store.
-func (n *node) webUI(ctx context.Context) (http.Handler, error) {
-	x := pattern.NewIndex()
-	fl := &pattern.Follower{Index: x, Objects: n.store.Objects(), Collections: n.store.Collections(), Logger: n.log}
-	go func() {
-		if err := fl.Load(ctx); err != nil {
-			n.log.Warn("web interface: indicator index not loaded", "err", err)
-			return
-		}
-		fl.Follow(ctx)
-	}()
+// The indicator index is the one the API's detection endpoints use (enableDetection).
+func (n *node) webUI(ctx context.Context, x *pattern.Index) (http.Handler, error) {
 	go n.pruneSessions(ctx)
 	return web.New(web.Deps{Store: n.store, Gate: n.gate(), Ingester: n.ingester(), Index: x, Audit: &audit.Log{Store: n.store},
 		Logger: n.log, Collection: DefaultCollection, SecureCookies: strings.HasPrefix(n.cfg.BaseURL, "https://")})
