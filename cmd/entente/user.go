@@ -90,8 +90,7 @@ func readPassword(e *env, fromStdin bool) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// webUI builds the browser interface with its own indicator index, which follows the store.
-// The indicator index is the one the API's detection endpoints use (enableDetection).
+// webUI builds the browser interface. The indicator index is the one the API's detection endpoints use (enableDetection).
 func (n *node) webUI(ctx context.Context, x *pattern.Index) (http.Handler, error) {
 	go n.pruneSessions(ctx)
 	return web.New(web.Deps{Store: n.store, Gate: n.gate(), Ingester: n.ingester(), Index: x, Audit: &audit.Log{Store: n.store},
