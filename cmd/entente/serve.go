@@ -79,12 +79,14 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
+	od := opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log, RefreshEvery: 5 * time.Second})
+	go od.Follow(ctx)
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
 		"/":        ui,
 		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,
 
-		"/opendata/": opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log}),
+		"/opendata/": od,
 		"/metrics":   fed.metrics,
 	}}), nil
 }

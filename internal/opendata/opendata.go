@@ -75,6 +75,28 @@ func New(d Deps) *Handler {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
+// Follow keeps the statistics current in the background until ctx ends, refreshing them every
+// RefreshEvery (every 2 s when it is not set), so that counting what arrived (after a bulk
+// import, a whole collection) is never paid by a harvester's request.
+func (h *Handler) Follow(ctx context.Context) {
+	every := h.d.RefreshEvery
+	if every <= 0 {
+		every = 2 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := h.agg.state(ctx); err != nil && ctx.Err() == nil {
+			h.d.Logger.Warn("open data statistics: refresh failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // site is one request's view of the open data: the metadata with its defaults, the statistics
 // and the base of every link.
 type site struct {

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/entente/entente/internal/stix"
@@ -103,7 +104,8 @@ type aggregator struct {
 	refreshEvery time.Duration
 	rebuildEvery time.Duration
 
-	mu         sync.Mutex // serialises refreshes and guards the fields below
+	mu         sync.Mutex               // serialises refreshes and guards the fields below
+	latest     atomic.Pointer[aggState] // a.cur as of the last refresh, readable without mu
 	cur        *aggState
 	refreshed  time.Time
 	saved      time.Time
@@ -117,9 +119,20 @@ const saveEvery = 10 * time.Second
 
 // state returns the current statistics, refreshed incrementally when the last refresh is older
 // than refreshEvery.
+//
+// With refreshEvery set, a request never waits for a refresh that is already under way (in the
+// background, see Handler.Follow, or for another request): it answers from the statistics as
+// they were, at most refreshEvery plus one refresh old.
 func (a *aggregator) state(ctx context.Context) (*aggState, error) {
-	a.mu.Lock()
+	if cur := a.latest.Load(); cur != nil && a.refreshEvery > 0 {
+		if !a.mu.TryLock() {
+			return cur, nil
+		}
+	} else {
+		a.mu.Lock()
+	}
 	defer a.mu.Unlock()
+	defer func() { a.latest.Store(a.cur) }()
 	now := a.now()
 	if a.cur == nil {
 		s, err := a.load(ctx)
