@@ -28,7 +28,10 @@ func benchObjects() int {
 // benchFixture is a node holding n CLEAR indicators, with the statistics counted once.
 func benchFixture(b *testing.B, n int) *fixture {
 	b.Helper()
-	f := newFixture(b, Deps{})
+	// As `entente serve` runs it: statistics refreshed in the background, never on a request.
+	f := newFixture(b, Deps{RefreshEvery: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
 	pr, pw := io.Pipe()
 	go func() {
 		io.WriteString(pw, `{"type":"bundle","id":"bundle--6b1c3d5e-2f4a-4b8c-9d0e-1f2a3b4c5d6e","objects":[`)
@@ -50,6 +53,7 @@ func benchFixture(b *testing.B, n int) *fixture {
 	start = time.Now()
 	f.mustGet(b, "/opendata/api/3/action/status_show") // counts the statistics once
 	b.Logf("counted the statistics from scratch in %v", time.Since(start).Round(time.Millisecond))
+	go f.h.Follow(ctx)
 	return f
 }
 

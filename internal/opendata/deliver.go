@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 
 	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/stix"
@@ -31,14 +32,25 @@ func (h *Handler) each(ctx context.Context, d *Dataset, limit int, fn func(rec *
 	if err != nil {
 		return fmt.Errorf("listing collections: %w", err)
 	}
-	var seen map[uint64]struct{}
-	var seed maphash.Seed
-	if len(cols) > 1 {
-		seen = map[uint64]struct{}{}
-		seed = maphash.MakeSeed()
-	}
-	n := 0
+	// Only collections that hold objects are read; an object met in an earlier one is left out of
+	// a later one. The keys of what was given are kept, 8 bytes an object, sorted, and only while
+	// a later collection could hold the same object.
+	var full []store.Collection
 	for _, c := range cols {
+		k, err := h.d.Store.Objects().Count(ctx, c.ID)
+		if err != nil {
+			return fmt.Errorf("counting collection %s: %w", c.ID, err)
+		}
+		if k > 0 {
+			full = append(full, c)
+		}
+	}
+	cols = full
+	var given, pending []uint64
+	seed := maphash.MakeSeed()
+	n := 0
+	for i, c := range cols {
+		more := i < len(cols)-1
 		f := store.Filter{Collection: c.ID, Types: d.Types}
 		v.Restrict(&f)
 		err := scanAhead(ctx, h.d.Store.Objects(), f, func(rec *store.Record) error {
@@ -49,12 +61,14 @@ func (h *Handler) each(ctx context.Context, d *Dataset, limit int, fn func(rec *
 			if err != nil || !ok {
 				return err
 			}
-			if seen != nil {
+			if i > 0 || more {
 				k := maphash.String(seed, rec.ID)
-				if _, dup := seen[k]; dup {
+				if _, dup := slices.BinarySearch(given, k); dup {
 					return nil
 				}
-				seen[k] = struct{}{}
+				if more {
+					pending = append(pending, k)
+				}
 			}
 			if err := fn(rec, out); err != nil {
 				return err
@@ -71,6 +85,9 @@ func (h *Handler) each(ctx context.Context, d *Dataset, limit int, fn func(rec *
 		if err != nil {
 			return fmt.Errorf("reading collection %s: %w", c.ID, err)
 		}
+		given = append(given, pending...)
+		slices.Sort(given)
+		pending = pending[:0]
 	}
 	return nil
 }
