@@ -86,6 +86,7 @@ func commands() []command {
 		{"blocklist", "write a blocklist for firewalls, DNS, IDS (text, rpz, hosts, suricata, zeek, nftables)", cmdBlocklist},
 		{"peer", "partner nodes to exchange with: add, list, remove, status", cmdPeer},
 		{"key", "the node's Ed25519 signing key: show", cmdKey},
+		{"opendata", "open data metadata (publisher, licence, datasets): show, set FILE", cmdOpendata},
 		{"bench", "measure import, lookup and export speed on a scratch store", cmdBench},
 		{"version", "print version, commit and Go version", cmdVersion},
 	}

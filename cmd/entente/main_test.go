@@ -346,3 +346,21 @@ func TestAgreementShareExplainAudit(t *testing.T) {
 		t.Errorf("explain of an unknown object: %s", out)
 	}
 }
+
+func TestOpendataMetadataCommands(t *testing.T) {
+	data := dataFlags(t)
+	shown, _, code := entente(t, "", append([]string{"opendata", "show"}, data...)...)
+	if code != 0 || !strings.Contains(shown, `"datasets"`) {
+		t.Fatalf("opendata show: exit %d %s", code, shown)
+	}
+	changed := strings.Replace(shown, `"datasets"`, `"publisher": "LSI Stuttgart", "datasets"`, 1)
+	if out, errOut, code := entente(t, changed, append([]string{"opendata", "set", "-"}, data...)...); code != 0 {
+		t.Fatalf("opendata set: exit %d %s %s", code, out, errOut)
+	}
+	if shown, _, _ := entente(t, "", append([]string{"opendata", "show"}, data...)...); !strings.Contains(shown, "LSI Stuttgart") {
+		t.Errorf("the publisher was not kept:\n%s", shown)
+	}
+	if _, errOut, code := entente(t, `{"colour": "red"}`, append([]string{"opendata", "set", "-"}, data...)...); code != 1 || !strings.Contains(errOut, "colour") {
+		t.Errorf("unknown field: exit %d %q", code, errOut)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -177,5 +178,29 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		if _, ok := doc.Paths[m[2]][strings.ToLower(m[1])]; !ok {
 			t.Errorf("%s %s is not in openapi.json", m[1], m[2])
 		}
+	}
+}
+
+func TestOpendataMetadataAPI(t *testing.T) {
+	f := newAPI(t)
+	code, m := f.do("GET", "/api/v1/opendata/metadata", "reader", "")
+	if code != 200 || m["datasets"] == nil {
+		t.Fatalf("get defaults: %d %v", code, m)
+	}
+	m["publisher"] = "LSI Stuttgart"
+	b, _ := json.Marshal(m)
+	if code, _ := f.do("PUT", "/api/v1/opendata/metadata", "reader", string(b)); code != 403 {
+		t.Errorf("reader sets metadata: %d, want 403", code)
+	}
+	if code, m := f.do("PUT", "/api/v1/opendata/metadata", "admin", string(b)); code != 204 {
+		t.Fatalf("set: %d %v", code, m)
+	}
+	if _, m := f.do("GET", "/api/v1/opendata/metadata", "admin", ""); m["publisher"] != "LSI Stuttgart" {
+		t.Errorf("after set: publisher %v", m["publisher"])
+	}
+	m["licence"] = "gpl"
+	b, _ = json.Marshal(m)
+	if code, m := f.do("PUT", "/api/v1/opendata/metadata", "admin", string(b)); code != 400 || !strings.Contains(fmt.Sprint(m), "licence") {
+		t.Errorf("bad licence: %d %v", code, m)
 	}
 }

@@ -20,6 +20,8 @@ func (a *API) routes() {
 	m.Handle("GET /api/v1/objects/{id}/explain", a.handle(ownOrg, a.explainObject))
 	m.Handle("GET /api/v1/objects/{id}/shares", a.handle(ownOrg, a.listShares))
 	m.Handle("POST /api/v1/objects/{id}/shares", a.handle(analyst, a.addShares))
+	m.Handle("GET /api/v1/opendata/metadata", a.handle(ownOrg, a.getOpendataMetadata))
+	m.Handle("PUT /api/v1/opendata/metadata", a.handle(admin, a.putOpendataMetadata))
 	m.Handle("GET /api/v1/peers", a.handle(ownOrg, a.listPeers))
 	m.Handle("POST /api/v1/peers", a.handle(admin, a.createPeer))
 	m.Handle("GET /api/v1/peers/status", a.handle(ownOrg, a.peerStatus))
