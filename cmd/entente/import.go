@@ -87,7 +87,7 @@ func printOutcome(w io.Writer, file string, r ingest.Result, asJSON bool) {
 			Version string `json:"version,omitempty"`
 			Outcome string `json:"outcome"`
 			Reason  string `json:"reason,omitempty"`
-		}{file, r.Index, r.ID, r.Version, r.Outcome.String(), errText(r.Err)}
+		}{file, r.Index, r.ID, r.Version, r.Outcome.String(), r.Reason()}
 		b, _ := json.Marshal(v)
 		fmt.Fprintf(w, "%s\n", b)
 		return
@@ -97,28 +97,10 @@ func printOutcome(w io.Writer, file string, r ingest.Result, asJSON bool) {
 		id = "(no id)"
 	}
 	if r.Err != nil {
-		fmt.Fprintf(w, "%s: object %d %s: %s: %s\n", file, r.Index, id, r.Outcome, oneLine(r.Err))
+		fmt.Fprintf(w, "%s: object %d %s: %s: %s\n", file, r.Index, id, r.Outcome, r.Reason())
 		return
 	}
 	fmt.Fprintf(w, "%s: object %d %s: %s\n", file, r.Index, id, r.Outcome)
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return oneLine(err)
-}
-
-// oneLine joins a multi-line (errors.Join) error into one line.
-func oneLine(err error) string {
-	b := []byte(err.Error())
-	for i, c := range b {
-		if c == '\n' {
-			b[i] = ';'
-		}
-	}
-	return string(b)
 }
 
 // progress shows a progress line on a terminal and returns a function that stops it.

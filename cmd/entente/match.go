@@ -191,7 +191,7 @@ func (n *node) recordSightings(ctx context.Context, collection string, seen map[
 	}
 	sum, err := n.ingester().Stream(ctx, c.ID, &buf, store.Provenance{OrgID: n.self.ID, Via: "match"}, func(r ingest.Result) {
 		if r.Err != nil {
-			n.log.Warn("sighting rejected", "id", r.ID, "err", oneLine(r.Err))
+			n.log.Warn("sighting rejected", "id", r.ID, "err", r.Reason())
 		}
 	})
 	if err != nil {

@@ -148,7 +148,7 @@ func pullInto(ctx context.Context, e *env, cfg config.Config, c *taxii.Client, r
 				total.dup++
 			default:
 				total.rejected++
-				fmt.Fprintf(e.stdout, "%s: rejected: %s\n", r.ID, oneLine(r.Err))
+				fmt.Fprintf(e.stdout, "%s: rejected: %s\n", r.ID, r.Reason())
 			}
 		}
 		return nil

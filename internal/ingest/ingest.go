@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/entente/entente/internal/policy"
@@ -47,6 +48,15 @@ type Result struct {
 	Version string // the object's version as written, when it has one
 	Outcome Outcome
 	Err     error // the reason for a rejection
+}
+
+// Reason returns why the object was rejected, on one line (several problems joined by "; "),
+// or "" when it was not.
+func (r Result) Reason() string {
+	if r.Err == nil {
+		return ""
+	}
+	return strings.ReplaceAll(r.Err.Error(), "\n", "; ")
 }
 
 // Summary counts the outcomes of an ingest.

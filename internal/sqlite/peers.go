@@ -82,17 +82,7 @@ func (ps peerStore) List(ctx context.Context) ([]store.Peer, error) {
 
 // Remove deletes the peer; its cursors and status go with it (ON DELETE CASCADE).
 func (ps peerStore) Remove(ctx context.Context, id string) error {
-	err := ps.s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM peers WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, store.ErrNotFound)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := ps.s.deleteOne(ctx, `DELETE FROM peers WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("remove peer %q: %w", id, err)
 	}
 	return nil

@@ -124,8 +124,16 @@ func (as agreementStore) List(ctx context.Context) ([]store.Agreement, error) {
 
 // Remove deletes the agreement with partnerID.
 func (as agreementStore) Remove(ctx context.Context, partnerID string) error {
-	err := as.s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM agreements WHERE partner_id = ?`, partnerID)
+	if err := as.s.deleteOne(ctx, `DELETE FROM agreements WHERE partner_id = ?`, partnerID); err != nil {
+		return fmt.Errorf("remove agreement with %q: %w", partnerID, err)
+	}
+	return nil
+}
+
+// deleteOne runs a DELETE of one row in a write transaction; deleting nothing is ErrNotFound.
+func (s *Store) deleteOne(ctx context.Context, query string, arg any) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, arg)
 		if err != nil {
 			return err
 		}
@@ -134,8 +142,4 @@ func (as agreementStore) Remove(ctx context.Context, partnerID string) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("remove agreement with %q: %w", partnerID, err)
-	}
-	return nil
 }

@@ -74,7 +74,7 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request) error {
 		}
 		switch res.Outcome {
 		case ingest.Rejected:
-			d.Message = oneLine(res.Err)
+			d.Message = res.Reason()
 			st.Failures = append(st.Failures, d)
 		case ingest.Duplicate:
 			d.Message = "duplicate: this version was already in the collection"
@@ -115,17 +115,4 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusAccepted)
 	w.Write(b)
 	return nil
-}
-
-func oneLine(err error) string {
-	if err == nil {
-		return ""
-	}
-	b := []byte(err.Error())
-	for i, c := range b {
-		if c == '\n' {
-			b[i] = ';'
-		}
-	}
-	return string(b)
 }

@@ -459,12 +459,14 @@ func (s *Server) objectID(r *http.Request) (string, error) {
 }
 
 // exists reports whether any version of the object is in the collection and visible to the
-// principal.
-func (s *Server) exists(r *http.Request, c store.Collection, id string) (bool, error) {
+// principal, as view v (nil: the request's) sees it.
+func (s *Server) exists(r *http.Request, c store.Collection, id string, v *policy.View) (bool, error) {
 	f := store.Filter{Collection: c.ID, IDs: []string{id}, Versions: store.VersionMatch{All: true}, Limit: 1, MetadataOnly: true}
-	v, err := s.view(r)
-	if err != nil {
-		return false, err
+	if v == nil {
+		var err error
+		if v, err = s.view(r); err != nil {
+			return false, err
+		}
 	}
 	v.Restrict(&f)
 	pg, err := s.store.Objects().Query(r.Context(), f)
@@ -500,7 +502,7 @@ func (s *Server) objectPage(w http.ResponseWriter, r *http.Request, endpoint str
 		return pg, "", err
 	}
 	if len(pg.Records) == 0 && q.next == "" {
-		ok, err := s.exists(r, c, id)
+		ok, err := s.exists(r, c, id, v)
 		if err != nil {
 			return pg, "", err
 		}
@@ -556,7 +558,7 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.exists(r, c, id)
+	ok, err := s.exists(r, c, id, nil)
 	if err != nil {
 		return err
 	}
