@@ -32,6 +32,7 @@ const BusyTimeout = 10 * time.Second
 type Store struct {
 	w      *sql.DB // one connection: every write
 	r      *sql.DB // query-only pool
+	ckpt   *checkpointer
 	logger *slog.Logger
 
 	colls   sync.Map  // collection id -> seq; collections are never deleted
@@ -82,6 +83,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	if s.ckpt, err = startCheckpointer(path, logger); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.latest, err = r.PrepareContext(ctx, latestQuery); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: prepare: %w", path, err)
@@ -108,9 +113,10 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 		// Take the write lock when the transaction starts, so that a read-then-write transaction
 		// waits for another writer instead of failing with SQLITE_BUSY when it upgrades.
 		q.Set("_txlock", "immediate")
-		// Checkpoint every 10 000 pages (40 MB of WAL) rather than 1000: index pages that
-		// consecutive batches touch again are copied back once, not once per batch or two.
-		q.Add("_pragma", "wal_autocheckpoint(10000)")
+		// Checkpoints are the checkpointer's (checkpoint.go); the writer checkpoints only when
+		// the log outgrows walHardPages, and a restarted log is cut back to walSoftBytes.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walHardPages))
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSoftBytes))
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
@@ -151,11 +157,14 @@ func (s *Store) Settings() store.SettingStore { return &s.settings }
 // still or go back. Call it before using the store.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
-// Close closes both connection pools.
+// Close stops the checkpointer and closes the connection pools.
 func (s *Store) Close() error {
 	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close()
+	}
 	if s.latest != nil {
-		err = s.latest.Close()
+		err = errors.Join(err, s.latest.Close())
 	}
 	return errors.Join(err, s.r.Close(), s.w.Close())
 }
@@ -172,6 +181,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if s.ckpt != nil {
+		s.ckpt.nudge()
 	}
 	return nil
 }

@@ -1,0 +1,53 @@
+package sqlite
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/entente/entente/internal/store"
+	"github.com/entente/entente/internal/store/storetest"
+)
+
+// TestCheckpointerCopiesTheLog writes more than the checkpointer's threshold and expects the
+// database file, not only the log, to hold the pages soon after: the writer's own autocheckpoint
+// (at walHardPages) never fires at this size, so only the checkpointer can have copied them.
+func TestCheckpointerCopiesTheLog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "entente.db")
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.ckpt.soft.Store(256 << 10)
+	c, err := s.Collections().Create(ctx, store.Collection{Title: "checkpoint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fileSize(t, path)
+	for range 8 {
+		if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 500)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for fileSize(t, path) < before+2<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes, log %d bytes: the log was not checkpointed", fileSize(t, path), fileSize(t, path+"-wal"))
+		}
+		s.ckpt.nudge()
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
