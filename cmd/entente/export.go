@@ -61,21 +61,32 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		w := bufio.NewWriterSize(e.stdout, 256<<10)
 		fmt.Fprintf(w, `{"type":"bundle","id":"%s","objects":[`, stix.NewID("bundle"))
 		first := true
-		err = store.Scan(ctx, n.store.Objects(), flt, func(rec *store.Record) error {
-			out, d, err := view.Deliver(ctx, rec)
-			if err != nil || !d.Allow {
+		err = store.ScanPages(ctx, n.store.Objects(), flt, func(recs []store.Record) error {
+			if err := view.Prepare(ctx, recs); err != nil {
 				return err
 			}
-			if rec.TLP >= stix.TLPAmber {
-				sensitive++
+			for i := range recs {
+				rec := &recs[i]
+				out, d, err := view.Deliver(ctx, rec)
+				if err != nil {
+					return err
+				}
+				if !d.Allow {
+					continue
+				}
+				if rec.TLP >= stix.TLPAmber {
+					sensitive++
+				}
+				if !first {
+					w.WriteByte(',')
+				}
+				first = false
+				w.WriteByte('\n')
+				if _, err := w.Write(out); err != nil {
+					return err
+				}
 			}
-			if !first {
-				w.WriteByte(',')
-			}
-			first = false
-			w.WriteByte('\n')
-			_, err = w.Write(out)
-			return err
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("export: %w (the output is incomplete)", err)

@@ -73,6 +73,9 @@ func (w *worker) push(ctx context.Context) (outcome, error) {
 			res.caughtUp = true
 			return res, w.saveCursor(ctx, cur)
 		}
+		if err := view.Prepare(ctx, pg.Records); err != nil {
+			return res, err
+		}
 		objs := make([]json.RawMessage, 0, len(pg.Records))
 		var sensitive []string
 		for i := range pg.Records {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/entente/entente/internal/stix"
@@ -123,6 +124,9 @@ type View struct {
 	Agreement *Agreements
 	Now       time.Time
 	Scope     Scope
+
+	mu     sync.Mutex
+	shares map[string][]string // share lists read ahead by Prepare, for one page
 }
 
 // View returns the recipient's view now.
@@ -151,14 +155,52 @@ func (v *View) FactsOfRecord(ctx context.Context, rec *store.Record) (Facts, err
 	if f.TLP == 0 {
 		f.TLP = stix.TLPUnknown
 	}
-	if rec.TLP == stix.TLPRed || (rec.GranularOptional|rec.GranularRequired)&(1<<stix.TLPRed) != 0 {
-		shares, err := v.g.Store.Shares().List(ctx, rec.ID)
-		if err != nil {
-			return f, fmt.Errorf("share list of %s: %w", rec.ID, err)
+	if needsShares(rec) {
+		v.mu.Lock()
+		shares, ok := v.shares[rec.ID]
+		v.mu.Unlock()
+		if !ok {
+			var err error
+			if shares, err = v.g.Store.Shares().List(ctx, rec.ID); err != nil {
+				return f, fmt.Errorf("share list of %s: %w", rec.ID, err)
+			}
 		}
 		f.Shares = shares
 	}
 	return f, nil
+}
+
+// needsShares reports whether a record's decision can depend on its share list: RED content, or
+// RED parts.
+func needsShares(rec *store.Record) bool {
+	return rec.TLP == stix.TLPRed || (rec.GranularOptional|rec.GranularRequired)&(1<<stix.TLPRed) != 0
+}
+
+// Prepare reads the share lists of a page of records in one query, for the Deliver and
+// FactsOfRecord calls on them that follow; it replaces what an earlier Prepare read, so memory
+// stays one page's worth. Without it each RED record costs a query of its own.
+func (v *View) Prepare(ctx context.Context, recs []store.Record) error {
+	var ids []string
+	for i := range recs {
+		if needsShares(&recs[i]) {
+			ids = append(ids, recs[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	many, err := v.g.Store.Shares().ListMany(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("share lists of a page: %w", err)
+	}
+	m := make(map[string][]string, len(ids))
+	for _, id := range ids {
+		m[id] = many[id] // nil: known to have none
+	}
+	v.mu.Lock()
+	v.shares = m
+	v.mu.Unlock()
+	return nil
 }
 
 func fromStoreLevels(l uint8) Levels {

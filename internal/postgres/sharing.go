@@ -49,6 +49,24 @@ func (ss shareStore) List(ctx context.Context, objectID string) ([]string, error
 	return out, nil
 }
 
+// ListMany returns the recipients of each of objectIDs that has any, in one query.
+func (ss shareStore) ListMany(ctx context.Context, objectIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(objectIDs) == 0 {
+		return out, nil
+	}
+	pairs, err := list(ctx, ss.s, func(r pgx.Row) (p [2]string, err error) {
+		return p, r.Scan(&p[0], &p[1])
+	}, `SELECT DISTINCT object_id, recipient FROM object_shares WHERE object_id = ANY($1) ORDER BY object_id, recipient`, objectIDs)
+	if err != nil {
+		return nil, fmt.Errorf("shares of %d objects: %w", len(objectIDs), err)
+	}
+	for _, p := range pairs {
+		out[p[0]] = append(out[p[0]], p[1])
+	}
+	return out, nil
+}
+
 type agreementStore struct{ s *Store }
 
 const agreementColumns = `partner_id, max_tlp, valid_from, valid_until, types, exclude_types, labels,

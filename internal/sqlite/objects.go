@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/entente/entente/internal/stix"
@@ -290,23 +292,59 @@ const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.
 
 // scanRecord reads one row of recordColumns (and raw when withRaw) into r.
 func scanRecord(rows scanner, r *store.Record, withRaw bool, extra ...any) error {
-	var tlp, received int64
-	var labels sql.NullString
-	dest := []any{&r.DateAdded, &r.ID, &r.Type, &r.SpecVersion, &r.Version, &r.VersionText, &tlp, &r.Revoked,
-		&r.Origin.OrgID, &r.Origin.Via, &r.Origin.Peer, &received, &r.Origin.Signature, &labels, &r.Personal,
-		&r.GranularRequired, &r.GranularOptional}
+	vals := make([]any, numRecordColumns+1)
+	dest := make([]any, 0, len(vals)+len(extra))
+	for i := range numRecordColumns {
+		dest = append(dest, &vals[i])
+	}
 	if withRaw {
-		dest = append(dest, &r.Raw)
+		dest = append(dest, &vals[numRecordColumns])
 	}
 	dest = append(dest, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}
+	return recordOf(vals, r)
+}
+
+// numRecordColumns is how many columns recordColumns names.
+const numRecordColumns = 17
+
+// recordOf fills r from the values of one row of recordColumns, then raw (nil when not read), as
+// the driver returns them: int64, string, []byte or nil. The byte slices are the driver's own
+// copies, fresh for each row, and are kept without copying again.
+func recordOf(v []any, r *store.Record) error {
+	r.DateAdded, _ = v[0].(int64)
+	r.ID, _ = v[1].(string)
+	r.Type, _ = v[2].(string)
+	r.SpecVersion, _ = v[3].(string)
+	r.Version, _ = v[4].(int64)
+	r.VersionText, _ = v[5].(string)
+	tlp, _ := v[6].(int64)
 	r.TLP = stix.TLP(tlp)
+	revoked, _ := v[7].(int64)
+	r.Revoked = revoked != 0
+	r.Origin.OrgID, _ = v[8].(string)
+	r.Origin.Via, _ = v[9].(string)
+	r.Origin.Peer, _ = v[10].(string)
+	received, _ := v[11].(int64)
 	r.Origin.ReceivedAt = store.TimeFromMicro(received)
-	if labels.Valid {
+	r.Origin.Signature, _ = v[12].(string)
+	personal, _ := v[14].(int64)
+	r.Personal = uint8(personal)
+	req, _ := v[15].(int64)
+	r.GranularRequired = uint8(req)
+	opt, _ := v[16].(int64)
+	r.GranularOptional = uint8(opt)
+	if len(v) > numRecordColumns {
+		r.Raw, _ = v[numRecordColumns].([]byte)
+	}
+	if r.ID == "" || r.Type == "" {
+		return fmt.Errorf("stored row at date_added %d lacks its id or type", r.DateAdded)
+	}
+	if labels, ok := v[13].(string); ok {
 		var err error
-		if r.Labels, err = store.DecodeLabels(labels.String); err != nil {
+		if r.Labels, err = store.DecodeLabels(labels); err != nil {
 			return fmt.Errorf("object %s: decode labels: %w", r.ID, err)
 		}
 	}
@@ -359,27 +397,73 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	b.WriteString(` ORDER BY o.date_added LIMIT ?`)
 	args = append(args, limit+1)
 
-	rows, err := o.s.r.QueryContext(ctx, b.String(), args...)
+	p := store.Page{Records: make([]store.Record, 0, min(limit, 64))}
+	ncols := numRecordColumns
+	if !f.MetadataOnly {
+		ncols++
+	}
+	err = queryValues(ctx, o.s.r, b.String(), args, ncols, func(vals []any) (bool, error) {
+		if len(p.Records) == limit {
+			p.More = true
+			return false, nil
+		}
+		p.Records = append(p.Records, store.Record{Collection: f.Collection})
+		return true, recordOf(vals, &p.Records[len(p.Records)-1])
+	})
 	if err != nil {
 		return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
 	}
-	defer rows.Close()
-	p := store.Page{Records: make([]store.Record, 0, min(limit, 64))}
-	for rows.Next() {
-		if len(p.Records) == limit {
-			p.More = true
-			break
-		}
-		r := store.Record{Collection: f.Collection}
-		if err := scanRecord(rows, &r, !f.MetadataOnly); err != nil {
-			return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
-		}
-		p.Records = append(p.Records, r)
-	}
-	if err := rows.Err(); err != nil {
-		return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
-	}
 	return p, nil
+}
+
+// queryValues runs a query on a connection of db and calls fn with each row's values as the
+// driver returns them, until fn returns false or an error. It skips database/sql's conversion
+// and copying of every value, which cost a third of a page of full records. vals is reused from
+// row to row; the values in it are not (the driver allocates each).
+func queryValues(ctx context.Context, db *sql.DB, q string, args []any, ncols int, fn func(vals []any) (bool, error)) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("sqlite driver connection %T cannot query", dc)
+		}
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			v, err := driver.DefaultParameterConverter.ConvertValue(a)
+			if err != nil {
+				return fmt.Errorf("argument %d: %w", i+1, err)
+			}
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+		}
+		rows, err := qc.QueryContext(ctx, q, named)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if n := len(rows.Columns()); n != ncols {
+			return fmt.Errorf("query returns %d columns, want %d", n, ncols)
+		}
+		dv := make([]driver.Value, ncols)
+		vals := make([]any, ncols+1) // the last stays nil: no raw unless read
+		for {
+			if err := rows.Next(dv); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			for i, v := range dv {
+				vals[i] = v
+			}
+			more, err := fn(vals[:max(ncols, numRecordColumns+1)])
+			if err != nil || !more {
+				return err
+			}
+		}
+	})
 }
 
 // indexFor names the index a filter must use where SQLite, which keeps no statistics here,

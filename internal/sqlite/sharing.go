@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/entente/entente/internal/stix"
@@ -42,6 +43,27 @@ func (ss shareStore) List(ctx context.Context, objectID string) ([]string, error
 	}, `SELECT recipient FROM object_shares WHERE object_id = ? ORDER BY recipient`, objectID)
 	if err != nil {
 		return nil, fmt.Errorf("shares of %s: %w", objectID, err)
+	}
+	return out, nil
+}
+
+// ListMany returns the recipients of each of objectIDs that has any, idChunk ids to a query.
+func (ss shareStore) ListMany(ctx context.Context, objectIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for ids := range slices.Chunk(objectIDs, idChunk) {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		pairs, err := list(ctx, ss.s, func(r scanner) (p [2]string, err error) {
+			return p, r.Scan(&p[0], &p[1])
+		}, `SELECT DISTINCT object_id, recipient FROM object_shares WHERE object_id IN (`+marks(len(ids))+`) ORDER BY object_id, recipient`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("shares of %d objects: %w", len(objectIDs), err)
+		}
+		for _, p := range pairs {
+			out[p[0]] = append(out[p[0]], p[1])
+		}
 	}
 	return out, nil
 }

@@ -353,6 +353,9 @@ type ShareStore interface {
 	Add(ctx context.Context, objectID string, recipients []string) error
 	// List returns the recipients named for an object (none is not an error).
 	List(ctx context.Context, objectID string) ([]string, error)
+	// ListMany returns the recipients of several objects at once, in order, keyed by object id;
+	// objects without recipients are absent. It is List for a page of records in one query.
+	ListMany(ctx context.Context, objectIDs []string) (map[string][]string, error)
 }
 
 // AuditEntry is one record of the tamper-evident audit log.

@@ -316,6 +316,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, endpoint string, c
 // receives (the stored or a redacted form), drops what the decision withholds, and records reads
 // of AMBER, AMBER+STRICT and RED content in the audit log.
 func (s *Server) deliver(r *http.Request, v *policy.View, pg *store.Page, endpoint string) error {
+	if err := v.Prepare(r.Context(), pg.Records); err != nil {
+		return internal(err)
+	}
 	kept := pg.Records[:0]
 	var sensitive []string
 	for i := range pg.Records {

@@ -120,6 +120,25 @@ func testShares(t *testing.T, s store.Store) {
 	mustAdd(t, s, coll, objs, store.Accepted, store.Accepted)
 	wantShares("object naming recipients", o1.ID, "org-x", "org-y")
 	wantShares("object naming none", o2.ID)
+	many, err := ss.ListMany(ctx, []string{o2.ID, o1.ID, id, o1.ID})
+	must(t, "ListMany", err)
+	wantMany := map[string][]string{o1.ID: {"org-x", "org-y"}, id: {"identity--c", "org-a", "org-b"}}
+	if len(many) != len(wantMany) || !slices.Equal(many[o1.ID], wantMany[o1.ID]) || !slices.Equal(many[id], wantMany[id]) {
+		t.Errorf("ListMany: got %v, want %v", many, wantMany)
+	}
+	if many, err := ss.ListMany(ctx, nil); err != nil || len(many) != 0 {
+		t.Errorf("ListMany of none: got %v, %v", many, err)
+	}
+	ids := make([]string, 1000) // more than one statement's worth
+	for i := range ids {
+		ids[i] = "indicator--" + store.NewUUID()
+	}
+	ids[777] = o1.ID
+	many, err = ss.ListMany(ctx, ids)
+	must(t, "ListMany of 1000", err)
+	if len(many) != 1 || !slices.Equal(many[o1.ID], wantMany[o1.ID]) {
+		t.Errorf("ListMany of 1000: got %v", many)
+	}
 
 	dup := add(o1, o1v2)
 	dup[0].Shares, dup[1].Shares = []string{"org-dup"}, []string{"org-v2"}
@@ -137,7 +156,7 @@ func testShares(t *testing.T, s store.Store) {
 
 	bad := add(Obj(t, "malware", uuid("eeee"), 1, ""))
 	bad[0].Shares = []string{""}
-	_, err := s.Objects().Add(ctx, coll, bad)
+	_, err = s.Objects().Add(ctx, coll, bad)
 	wantErr(t, "Add with an empty share", err, store.ErrInvalid)
 }
 
