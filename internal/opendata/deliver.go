@@ -53,7 +53,7 @@ func (h *Handler) each(ctx context.Context, d *Dataset, limit int, fn func(rec *
 		more := i < len(cols)-1
 		f := store.Filter{Collection: c.ID, Types: d.Types}
 		v.Restrict(&f)
-		err := scanAhead(ctx, h.d.Store.Objects(), f, func(rec *store.Record) error {
+		err := store.Scan(ctx, h.d.Store.Objects(), f, func(rec *store.Record) error { // reads a page ahead
 			if rec.Revoked {
 				return nil
 			}
@@ -90,50 +90,6 @@ func (h *Handler) each(ctx context.Context, d *Dataset, limit int, fn func(rec *
 		pending = pending[:0]
 	}
 	return nil
-}
-
-// scanPage is how many records scanAhead asks for at once: large enough that the cost of
-// starting a query disappears, small enough that the two pages in flight stay a few megabytes.
-const scanPage = 5000
-
-// scanAhead is store.Scan with the next page read while fn works through the current one, so
-// that the store and the formatting of a download each have a core. It calls fn for every record
-// matching f in ascending date_added order and stops at the first error.
-func scanAhead(ctx context.Context, objs store.ObjectStore, f store.Filter, fn func(*store.Record) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type page struct {
-		recs []store.Record
-		err  error
-	}
-	pages := make(chan page, 1)
-	go func() {
-		defer close(pages)
-		f.Limit = scanPage
-		for {
-			p, err := objs.Query(ctx, f)
-			select {
-			case pages <- page{p.Records, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || !p.More || len(p.Records) == 0 {
-				return
-			}
-			f.AddedAfter = p.Records[len(p.Records)-1].DateAdded
-		}
-	}()
-	for p := range pages {
-		if p.err != nil {
-			return p.err
-		}
-		for i := range p.recs {
-			if err := fn(&p.recs[i]); err != nil {
-				return err
-			}
-		}
-	}
-	return ctx.Err()
 }
 
 // deliver decides one record for the public. Before it asks the policy, it derives the record's
