@@ -94,7 +94,7 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		}
 		return pgx.CollectRows(rows, pgx.RowTo[int64])
 	}
-	admitted := func(pos []int64) ([]store.Record, []int64, error) {
+	admitted := func(pos []int64, limit int) ([]store.Record, []int64, error) {
 		var qq query
 		qq.b.WriteString(`SELECT ` + recordColumns + `, o.raw, d.pos FROM search_docs d
 			JOIN objects o ON o.coll = d.coll AND o.date_added = d.date_added
@@ -119,7 +119,7 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		if q.Scope != nil {
 			qq.scope(q.Scope)
 		}
-		qq.b.WriteString(` ORDER BY d.pos DESC`)
+		qq.b.WriteString(` ORDER BY d.pos DESC LIMIT ` + qq.arg(limit))
 		rows, err := x.s.pool.Query(ctx, qq.b.String(), qq.args...)
 		if err != nil {
 			return nil, nil, err

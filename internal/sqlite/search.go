@@ -121,12 +121,14 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		}
 		return out, rows.Err()
 	}
-	admitted := func(pos []int64) ([]store.Record, []int64, error) {
+	admitted := func(pos []int64, limit int) ([]store.Record, []int64, error) {
 		var b strings.Builder
 		args := []any{seq}
+		// The entries by rowid, then their objects: "+d.coll" and CROSS JOIN keep the planner
+		// from walking every entry of the collection by (coll, id) instead (300 ms at a million).
 		b.WriteString(`SELECT ` + recordColumns + `, o.raw, d.rowid FROM search_docs d
-			JOIN objects o ON o.coll = d.coll AND o.date_added = d.date_added
-			WHERE d.coll = ? AND o.is_latest AND d.rowid IN (`)
+			CROSS JOIN objects o ON o.coll = d.coll AND o.date_added = d.date_added
+			WHERE +d.coll = ? AND o.is_latest AND d.rowid IN (`)
 		for i, p := range pos {
 			if i > 0 {
 				b.WriteByte(',')
@@ -156,7 +158,8 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		if q.Scope != nil {
 			args = scopeCond(&b, args, q.Scope)
 		}
-		b.WriteString(` ORDER BY d.rowid DESC`)
+		b.WriteString(` ORDER BY d.rowid DESC LIMIT ?`)
+		args = append(args, limit)
 		rows, err := x.s.r.QueryContext(ctx, b.String(), args...)
 		if err != nil {
 			return nil, nil, err

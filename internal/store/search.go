@@ -106,8 +106,8 @@ const SearchChunk = 500
 // SearchLoop runs a search over a backend's index in rounds: candidates asks for up to
 // SearchChunk positions below before (0: from the newest), newest first; admitted returns the
 // records of the given positions that the query's conditions admit, in the same order, with the
-// position of each. It stops at q.Limit records or q.Budget entries.
-func SearchLoop(q SearchQuery, candidates func(before int64) ([]int64, error), admitted func(pos []int64) ([]Record, []int64, error)) (SearchPage, error) {
+// position of each, at most limit of them. It stops at q.Limit records or q.Budget entries.
+func SearchLoop(q SearchQuery, candidates func(before int64) ([]int64, error), admitted func(pos []int64, limit int) ([]Record, []int64, error)) (SearchPage, error) {
 	p := SearchPage{Records: []Record{}}
 	before, seen := q.Before, 0
 	for {
@@ -118,7 +118,7 @@ func SearchLoop(q SearchQuery, candidates func(before int64) ([]int64, error), a
 		if len(pos) == 0 {
 			return p, nil
 		}
-		recs, at, err := admitted(pos)
+		recs, at, err := admitted(pos, q.Limit-len(p.Records)+1)
 		if err != nil {
 			return SearchPage{}, err
 		}
