@@ -35,6 +35,17 @@ var benchShared struct {
 	f   *fixture
 	c   *http.Client
 	obj string // an object with a description, for BenchmarkObject
+	dir string // its database's directory
+}
+
+// TestMain removes the benchmarks' shared database when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchShared.f != nil {
+		benchShared.f.st.Close()
+		os.RemoveAll(benchShared.dir)
+	}
+	os.Exit(code)
 }
 
 // benchTB hands the shared fixture a temporary directory and cleanups that outlive the
@@ -97,7 +108,7 @@ func benchFixture(b *testing.B) (*fixture, *http.Client) {
 	if err != nil || len(pg.Records) == 0 {
 		b.Fatalf("no indicator about phishing to open (%v)", err)
 	}
-	benchShared.f, benchShared.c, benchShared.obj = f, c, pg.Records[0].ID
+	benchShared.f, benchShared.c, benchShared.obj, benchShared.dir = f, c, pg.Records[0].ID, dir
 	return f, c
 }
 
