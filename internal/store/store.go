@@ -34,6 +34,8 @@ type Store interface {
 	Audit() AuditStore
 	Peers() PeerStore
 	Users() UserStore
+	// Search returns the full-text index of the web interface (see SearchStore).
+	Search() SearchStore
 	StatusStore
 	// Close releases the database. It is safe to call once.
 	Close() error

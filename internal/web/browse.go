@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -21,7 +22,7 @@ import (
 )
 
 // pageSize is how many results a search page shows; scanBudget bounds the records one page of
-// a full-text search examines, so that a page stays fast at any collection size.
+// a listing by TLP or partner examines, so that a page stays fast at any collection size.
 const (
 	pageSize   = 50
 	scanBudget = 5000
@@ -64,7 +65,9 @@ type searchData struct {
 	Types                                       []string
 	TLPs                                        []stix.TLP
 	Rows                                        []row
-	Scanned                                     int
+	Scanned                                     int    // records a listing examined
+	IndexLag                                    bool   // the full-text index has not taken in everything yet
+	IndexedUntil                                int64  // the date_added it has reached, 0 for nothing yet
 	Next                                        string // query string of the next page, "" for none
 	Searched                                    bool
 	Value                                       *valueResult
@@ -81,10 +84,11 @@ var searchTypes = []string{"indicator", "report", "note", "course-of-action", "m
 
 var allTLPs = []stix.TLP{stix.TLPClear, stix.TLPGreen, stix.TLPAmber, stix.TLPAmberStrict, stix.TLPRed}
 
-// search lists objects of one collection the viewer may receive, ascending by date added,
-// paged by a date_added cursor (keyset: never an offset). Text and the TLP and origin filters
-// are tested on each record the scoped query returns; one page examines at most scanBudget
-// records and then offers the next page from where it stopped.
+// search lists objects of one collection the viewer may receive. With words it asks the
+// full-text index (newest indexed first, paged by the index's position); without, it lists by
+// date added, paged by a date_added cursor. Both are keyset pages (never an offset) and both
+// restrict the query by the viewer's scope; every record shown is delivered through the policy
+// first.
 func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -116,7 +120,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 			d.Value = u.lookupValue(ctx, pv, colls, t, orgs)
 		}
 	}
-	f := store.Filter{Collection: coll.ID, Limit: 1000, MetadataOnly: d.Q == ""}
+	f := store.Filter{Collection: coll.ID, Limit: 1000, MetadataOnly: true}
 	pv.Restrict(&f)
 	if d.Type != "" {
 		f.Types = []string{d.Type}
@@ -127,12 +131,16 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 	if t, err := time.Parse("2006-01-02", d.To); err == nil {
 		f.AddedBefore = t.Add(24 * time.Hour).UnixMicro()
 	}
+	tlp, tlpOK := stix.ParseTLP(d.TLP)
+	names := orgNames(orgs)
+	nq := r.URL.Query()
+	nq.Set("collection", coll.ID)
+	if len(store.SearchWords(d.Q)) > 0 {
+		return u.fullText(w, r, v, pv, &d, f, tlp, tlpOK, names, nq)
+	}
 	if c, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && c > f.AddedAfter {
 		f.AddedAfter = c
 	}
-	tlp, tlpOK := stix.ParseTLP(d.TLP)
-	needle := []byte(strings.ToLower(d.Q))
-	names := orgNames(orgs)
 	more := true
 	for more && len(d.Rows) < pageSize && d.Scanned < scanBudget {
 		pg, err := u.d.Store.Objects().Query(ctx, f)
@@ -147,18 +155,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 			if tlpOK && rec.TLP != tlp || d.Partner != "" && rec.Origin.OrgID != d.Partner {
 				continue
 			}
-			name := ""
-			if len(needle) > 0 {
-				out, dec, err := pv.Deliver(ctx, rec)
-				if err != nil {
-					return internal(err)
-				}
-				if !dec.Allow || !bytes.Contains(bytes.ToLower(out), needle) {
-					continue
-				}
-				name = nameOf(out)
-			}
-			d.Rows = append(d.Rows, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, Name: name, TLP: rec.TLP, Added: rec.DateAdded,
+			d.Rows = append(d.Rows, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded,
 				Revoked: rec.Revoked, Origin: names[rec.Origin.OrgID]})
 			if len(d.Rows) == pageSize {
 				more = more || i < len(pg.Records)-1
@@ -169,16 +166,70 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 			break
 		}
 	}
-	if d.Q == "" {
-		u.fillNames(ctx, pv, d.Rows)
-	}
+	u.fillNames(ctx, pv, d.Rows)
 	if more {
-		nq := r.URL.Query()
 		nq.Set("after", strconv.FormatInt(f.AddedAfter, 10))
-		nq.Set("collection", coll.ID)
 		d.Next = nq.Encode()
 	}
 	return u.render(w, http.StatusOK, v, "search")
+}
+
+// fullText answers a search with words from the full-text index, under the same filters and
+// scope as the listing. The index holds the stored text; a viewer who receives a redacted form
+// is shown a match only when the words are still in what they receive.
+func (u *UI) fullText(w http.ResponseWriter, r *http.Request, v *view, pv *policy.View, d *searchData, f store.Filter,
+	tlp stix.TLP, tlpOK bool, names map[string]string, nq url.Values) error {
+	ctx := r.Context()
+	u.freshen(ctx)
+	sq := store.SearchQuery{Collection: f.Collection, Text: d.Q, Scope: f.Scope, Types: f.Types, Origin: d.Partner,
+		AddedAfter: f.AddedAfter, AddedBefore: f.AddedBefore, Limit: pageSize}
+	if tlpOK {
+		sq.TLPs = []int{int(tlp)}
+	}
+	if b, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64); err == nil && b > 0 {
+		sq.Before = b
+	}
+	pg, err := u.d.Store.Search().Search(ctx, sq)
+	if err != nil {
+		return internal(err)
+	}
+	words := store.SearchWords(d.Q)
+	for i := range pg.Records {
+		rec := &pg.Records[i]
+		out, dec, err := pv.Deliver(ctx, rec)
+		if err != nil {
+			return internal(err)
+		}
+		if !dec.Allow || dec.Form == policy.FormRedacted && !holdsWords(out, words) {
+			continue
+		}
+		d.Rows = append(d.Rows, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, Name: nameOf(out), TLP: rec.TLP,
+			Added: rec.DateAdded, Revoked: rec.Revoked, Origin: names[rec.Origin.OrgID]})
+	}
+	if pg.More {
+		nq.Set("before", strconv.FormatInt(pg.Next, 10))
+		d.Next = nq.Encode()
+	}
+	p, err := u.d.Store.Search().Progress(ctx, f.Collection)
+	if err != nil {
+		return internal(err)
+	}
+	d.IndexLag, d.IndexedUntil = p.Behind(), p.Cursor
+	return u.render(w, http.StatusOK, v, "search")
+}
+
+// holdsWords reports whether the text of a delivered object holds every one of words.
+func holdsWords(raw []byte, words []string) bool {
+	have := map[string]bool{}
+	for _, w := range strings.Fields(searchText(raw)) {
+		have[w] = true
+	}
+	for _, w := range words {
+		if !have[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // fillNames reads the names of listed objects (their JSON was not fetched), through the policy.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -13,13 +14,8 @@ import (
 	"github.com/entente/entente/internal/store"
 )
 
-// dashWindow is the period the dashboard counts; dashBudget bounds the records it reads, so
-// that it renders fast at any size (above it the counts are of the oldest part of the window,
-// and the page says so).
-const (
-	dashWindow = 30 * 24 * time.Hour
-	dashBudget = 20000
-)
+// dashWindow is the period the dashboard counts.
+const dashWindow = 30 * 24 * time.Hour
 
 // bar is one bar of a chart, laid out for inline SVG.
 type bar struct {
@@ -38,12 +34,55 @@ type dashData struct {
 	Legend []bar
 	// ToPartner counts, per partner, what of the window the policy lets it receive from the
 	// collections it reads: what leaves for it when it asks.
-	ToPartner  []bar
-	Newest     []row
-	Total      int
-	Sampled    bool
+	ToPartner []bar
+	Newest    []row
+	Total     int
+	// Building says the counts are still being built after the start: they cover only part of
+	// the window.
+	Building   bool
+	Partial    bool // the viewer's policy view leaves out what the counts cannot decide (see counts.go)
 	DayMax     int
 	Start, End string // the period's first and last day
+}
+
+// dashSums are one viewer's sums of the buckets.
+type dashSums struct {
+	types     map[string]int
+	tlps      map[stix.TLP]int
+	origins   map[string]int
+	dayOrigin map[[2]int]int // (day, origin index) → count
+	originIdx map[string]int
+	total     int
+}
+
+// sum adds up the buckets of t in colls from the day of start on that sc admits.
+func sum(t *tallies, sc *policy.Scope, colls map[string]bool, start time.Time, names map[string]string) dashSums {
+	ok, by := admits(sc, t)
+	first := day(start.UnixMicro())
+	s := dashSums{types: map[string]int{}, tlps: map[stix.TLP]int{}, origins: map[string]int{}, dayOrigin: map[[2]int]int{}, originIdx: map[string]int{}}
+	for k, b := range t.buckets {
+		if k.day < first || !colls[k.coll] || !ok[k.facts] || by != 0 && b.last > by {
+			continue
+		}
+		fk := &t.facts[k.facts]
+		n := int(b.n)
+		s.total += n
+		s.types[fk.typ] += n
+		s.tlps[fk.tlp] += n
+		s.origins[names[fk.origin]] += n
+		oi, seen := s.originIdx[fk.origin]
+		if !seen {
+			oi = len(s.originIdx)
+			s.originIdx[fk.origin] = oi
+		}
+		s.dayOrigin[[2]int{int(k.day - first), oi}] += n
+	}
+	return s
+}
+
+// partial reports whether sc is one whose sums may leave out versions it admits.
+func partial(sc *policy.Scope) bool {
+	return !sc.All && (len(sc.Named) > 0 || len(sc.Labels) > 0 || len(sc.ExcludeLabels) > 0 || !sc.AddedBy.IsZero())
 }
 
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *session) error {
@@ -56,81 +95,77 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 	if err != nil {
 		return internal(err)
 	}
+	u.freshen(ctx)
 	names := orgNames(orgs)
 	now := u.d.Now().UTC()
 	start := now.Add(-dashWindow).Truncate(24 * time.Hour)
-	types, tlps, origins := map[string]int{}, map[stix.TLP]int{}, map[string]int{}
 	ndays := int(now.Sub(start)/(24*time.Hour)) + 1
-	dayOrigin := map[[2]int]int{} // (day, origin index) → count
-	originIdx := map[string]int{}
-	d := &dashData{}
-	var newest []store.Record
+	in := map[string]bool{}
 	for _, c := range colls {
-		f := store.Filter{Collection: c.ID, Limit: 1000, MetadataOnly: true, AddedAfter: start.UnixMicro()}
-		pv.Restrict(&f)
-		for d.Total < dashBudget {
-			pg, err := u.d.Store.Objects().Query(ctx, f)
-			if err != nil {
-				return internal(err)
-			}
-			for _, rec := range pg.Records {
-				d.Total++
-				types[rec.Type]++
-				tlps[rec.TLP]++
-				origins[names[rec.Origin.OrgID]]++
-				if i := int(store.TimeFromMicro(rec.DateAdded).Sub(start) / (24 * time.Hour)); i >= 0 && i < ndays {
-					oi, ok := originIdx[rec.Origin.OrgID]
-					if !ok {
-						oi = len(originIdx)
-						originIdx[rec.Origin.OrgID] = oi
-					}
-					dayOrigin[[2]int{i, oi}]++
-				}
-				if rec.Type == "report" || rec.Type == "note" {
-					newest = append(newest, rec)
-					if len(newest) > 20 {
-						newest = newest[1:]
-					}
-				}
-				f.AddedAfter = rec.DateAdded
-			}
-			if !pg.More {
-				break
-			}
-		}
-		if d.Total >= dashBudget {
-			d.Sampled = true
-			break
-		}
+		in[c.ID] = true
 	}
-	d.ByType = hbars(counted(types, 10))
+	d := &dashData{Partial: partial(&pv.Scope)}
+	var candidates []store.Record
+	var out []kv
+	u.counts.mu.RLock()
+	t := u.counts.tallies()
+	d.Building = !t.ready
+	sums := sum(t, &pv.Scope, in, start, names)
+	for _, c := range colls {
+		candidates = append(candidates, t.newest[c.ID]...)
+	}
+	if s.Principal.Self {
+		out = leaving(t, pv, orgs, colls, start, names)
+	}
+	u.counts.mu.RUnlock()
+	d.Total = sums.total
+	d.ByType = hbars(counted(sums.types, 10))
 	var tl []kv
 	for _, t := range allTLPs {
-		if tlps[t] > 0 {
-			tl = append(tl, kv{t.Label(), tlps[t], "tlp-" + tlpSlug(t)})
+		if sums.tlps[t] > 0 {
+			tl = append(tl, kv{t.Label(), sums.tlps[t], "tlp-" + tlpSlug(t)})
 		}
 	}
-	if n := tlps[stix.TLPUnknown] + tlps[0]; n > 0 {
+	if n := sums.tlps[stix.TLPUnknown]; n > 0 {
 		tl = append(tl, kv{"TLP:UNKNOWN", n, "tlp-unknown"})
 	}
 	d.ByTLP = hbars(tl)
-	d.ByOrigin = hbars(counted(origins, 10))
+	d.ByOrigin = hbars(counted(sums.origins, 10))
 	d.Start, d.End = formatDate(v.Lang, start), formatDate(v.Lang, now)
-	d.PerDay, d.Legend, d.DayMax = stackDays(v.Lang, start, ndays, dayOrigin, originIdx, names)
-	for i := len(newest) - 1; i >= 0 && len(d.Newest) < 8; i-- {
-		rec := newest[i]
-		d.Newest = append(d.Newest, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
-	}
-	u.fillNames(ctx, pv, d.Newest)
+	d.PerDay, d.Legend, d.DayMax = stackDays(v.Lang, start, ndays, sums.dayOrigin, sums.originIdx, names)
+	d.Newest = u.newest(ctx, pv, candidates, names, 8)
 	if s.Principal.Self {
-		out, err := u.leaving(ctx, orgs, start)
-		if err != nil {
-			return err
-		}
 		d.ToPartner = hbars(out)
 	}
 	v.Title, v.Data = translate(v.Lang, "dash.title"), d
 	return u.render(w, http.StatusOK, v, "dashboard")
+}
+
+// newest lists up to n of the candidates, newest first, as the viewer receives their latest
+// versions; what the viewer may not receive is left out.
+func (u *UI) newest(ctx context.Context, pv *policy.View, candidates []store.Record, names map[string]string, n int) []row {
+	slices.SortFunc(candidates, func(a, b store.Record) int { return cmp.Compare(b.DateAdded, a.DateAdded) })
+	var rows []row
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		if len(rows) == n {
+			break
+		}
+		if seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		rec, err := u.d.Store.Objects().Latest(ctx, c.ID, c.Collection)
+		if err != nil {
+			continue
+		}
+		out, dec, err := pv.Deliver(ctx, &rec)
+		if err != nil || !dec.Allow {
+			continue
+		}
+		rows = append(rows, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, Name: nameOf(out), TLP: rec.TLP, Added: rec.DateAdded, Origin: names[rec.Origin.OrgID]})
+	}
+	return rows
 }
 
 type kv struct {
@@ -177,47 +212,24 @@ func tlpSlug(t stix.TLP) string {
 	return "unknown"
 }
 
-// partnerBudget bounds the records counted for each partner; a bar at the bound means "at
-// least".
-const partnerBudget = 5000
-
-// leaving counts for each partner the records since start that it may receive.
-func (u *UI) leaving(ctx context.Context, orgs []store.Org, start time.Time) ([]kv, error) {
-	colls, err := u.d.Store.Collections().List(ctx)
-	if err != nil {
-		return nil, internal(err)
-	}
+// leaving counts for each partner what of the window since start it may receive from the
+// collections it reads, from the buckets, by the scope the agreements give it now.
+func leaving(t *tallies, pv *policy.View, orgs []store.Org, colls []store.Collection, start time.Time, names map[string]string) []kv {
 	var out []kv
 	for _, o := range orgs {
 		if o.Self {
 			continue
 		}
-		pv, err := u.d.Gate.View(ctx, policy.Recipient{Kind: policy.KindPartner, OrgID: o.ID, IdentityID: o.IdentityID})
-		if err != nil {
-			return nil, internal(err)
-		}
-		n := 0
+		sc := policy.ScopeOf(policy.Recipient{Kind: policy.KindPartner, OrgID: o.ID, IdentityID: o.IdentityID}, pv.Agreement, pv.Now)
+		in := map[string]bool{}
 		for _, c := range colls {
-			if !slices.Contains(c.Read, o.ID) {
-				continue
-			}
-			f := store.Filter{Collection: c.ID, Limit: 1000, MetadataOnly: true, AddedAfter: start.UnixMicro()}
-			pv.Restrict(&f)
-			for n < partnerBudget {
-				pg, err := u.d.Store.Objects().Query(ctx, f)
-				if err != nil {
-					return nil, internal(err)
-				}
-				n += len(pg.Records)
-				if !pg.More || len(pg.Records) == 0 {
-					break
-				}
-				f.AddedAfter = pg.Records[len(pg.Records)-1].DateAdded
+			if slices.Contains(c.Read, o.ID) {
+				in[c.ID] = true
 			}
 		}
-		out = append(out, kv{k: o.Name, n: n})
+		out = append(out, kv{k: o.Name, n: sum(t, &sc, in, start, names).total})
 	}
-	return out, nil
+	return out
 }
 
 // stackColours is how many origins get a colour of their own; the rest share the last.

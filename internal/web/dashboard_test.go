@@ -2,8 +2,15 @@ package web
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
 )
 
 func TestStackDays(t *testing.T) {
@@ -41,4 +48,76 @@ func TestStackDays(t *testing.T) {
 	if total != 28+7 {
 		t.Errorf("segments add up to %d, want 35", total)
 	}
+}
+
+// TestCountsNeverOverAdmit checks the hard rule of the dashboard's counts: whenever a bucket is
+// counted for a recipient, the policy's decision lets that recipient receive every version in
+// it, whatever the labels, share lists and embargo the bucket does not keep.
+func TestCountsNeverOverAdmit(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	orgs := []string{"own", "p0", "p1", "p2", ""}
+	labels := []string{"tlp-test", "phishing", "internal"}
+	rapid.Check(t, func(rt *rapid.T) {
+		var list []policy.Agreement
+		for _, p := range []string{"p0", "p1"} {
+			a := policy.Agreement{Partner: p,
+				MaxTLP:       rapid.SampledFrom([]stix.TLP{stix.TLPClear, stix.TLPGreen, stix.TLPAmber, stix.TLPAmberStrict}).Draw(rt, "max"),
+				Onward:       policy.OnwardSharing(rapid.IntRange(0, 1).Draw(rt, "onward")),
+				PersonalData: policy.PersonalData(rapid.IntRange(0, 2).Draw(rt, "personal")),
+			}
+			if rapid.Bool().Draw(rt, "labels") {
+				a.Labels = []string{rapid.SampledFrom(labels).Draw(rt, "label")}
+			}
+			if rapid.Bool().Draw(rt, "exclude labels") {
+				a.ExcludeLabels = []string{rapid.SampledFrom(labels).Draw(rt, "exclude label")}
+			}
+			if rapid.Bool().Draw(rt, "embargo") {
+				a.Embargo = time.Duration(rapid.IntRange(1, 72).Draw(rt, "hours")) * time.Hour
+			}
+			list = append(list, a)
+		}
+		ag, err := policy.NewAgreements("own", list...)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		tl := newTallies(now)
+		var recs []store.Record
+		var facts []policy.Facts
+		for i := range rapid.IntRange(1, 40).Draw(rt, "records") {
+			r := store.Record{Collection: "c", ID: "indicator--" + strconv.Itoa(i), Type: rapid.SampledFrom([]string{"indicator", "report"}).Draw(rt, "type"),
+				TLP:              rapid.SampledFrom([]stix.TLP{0, stix.TLPClear, stix.TLPGreen, stix.TLPAmber, stix.TLPAmberStrict, stix.TLPRed, stix.TLPUnknown}).Draw(rt, "tlp"),
+				DateAdded:        now.Add(-time.Duration(rapid.IntRange(0, 96*60).Draw(rt, "minutes ago")) * time.Minute).UnixMicro(),
+				Origin:           store.Provenance{OrgID: rapid.SampledFrom(orgs).Draw(rt, "origin")},
+				Personal:         uint8(rapid.IntRange(0, 2).Draw(rt, "personal")),
+				GranularRequired: rapid.SampledFrom([]uint8{0, 1 << stix.TLPAmber, 1 << stix.TLPRed, store.UnknownLevel}).Draw(rt, "granular"),
+			}
+			if rapid.Bool().Draw(rt, "labelled") {
+				r.Labels = []string{rapid.SampledFrom(labels).Draw(rt, "label")}
+			}
+			var shares []string
+			if rapid.Bool().Draw(rt, "shared") {
+				shares = []string{rapid.SampledFrom([]string{"p0", "p1"}).Draw(rt, "share")}
+			}
+			tl.add(&r)
+			tlp := r.TLP
+			if tlp == 0 {
+				tlp = stix.TLPUnknown
+			}
+			recs = append(recs, r)
+			facts = append(facts, policy.Facts{Type: r.Type, TLP: tlp, Labels: r.Labels, Origin: r.Origin.OrgID, Added: time.UnixMicro(r.DateAdded),
+				Shares: shares, Personal: policy.PersonalClass(r.Personal), GranularRequired: policy.LevelsOfStore(r.GranularRequired)})
+		}
+		for _, rc := range []policy.Recipient{{Kind: policy.KindPartner, OrgID: "p0"}, {Kind: policy.KindPartner, OrgID: "p1"},
+			{Kind: policy.KindPartner, OrgID: "p2"}, {Kind: policy.KindPublic}, {Kind: policy.KindMember, Role: policy.RoleReader}, {Kind: policy.KindSelf}} {
+			sc := policy.ScopeOf(rc, ag, now)
+			ok, by := admits(&sc, tl)
+			for i, r := range recs {
+				k := bucketKey{coll: r.Collection, day: day(r.DateAdded), facts: tl.index[factsOf(&r)]}
+				counted := ok[k.facts] && (by == 0 || tl.buckets[k].last <= by)
+				if counted && !policy.Decide(rc, facts[i], ag, now).Allow {
+					rt.Fatalf("%+v: counted %+v, which the policy withholds", rc, facts[i])
+				}
+			}
+		}
+	})
 }

@@ -183,6 +183,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/new/indicator"),
 		chromedp.WaitVisible(chromedp.ID("pattern")),
 		chromedp.SendKeys(chromedp.ID("name"), "Phishing relay"),
+		chromedp.SendKeys(chromedp.ID("description"), "Forwards mail for the harbourmaster lure."),
 		chromedp.SendKeys(chromedp.ID("pattern"), "[ipv4-addr:value = '198.51.100.77']"),
 		chromedp.SetValue(chromedp.ID("tlp"), "amber"),
 		chromedp.Click(chromedp.ID("author-submit")),
@@ -212,6 +213,17 @@ func TestBrowser(t *testing.T) {
 	}
 	if h, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.ID("value-result"))); err != nil || !strings.Contains(h, "/objects/"+id) {
 		t.Errorf("search by value does not link %s (%v)", id, err)
+	}
+
+	step("find it by a word of its description",
+		chromedp.Navigate(base+"/search"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "Harbourmaster"),
+		chromedp.Click(chromedp.ID("search-submit")),
+		chromedp.WaitVisible(chromedp.ID("results")),
+	)
+	if h, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.ID("results"))); err != nil || !strings.Contains(h, "/objects/"+id) {
+		t.Errorf("full-text search for a word of the description does not list %s (%v)", id, err)
 	}
 
 	step("share it",

@@ -47,7 +47,8 @@ var messages = map[string][2]string{
 	"dash.no_peers":   {"No peers are configured yet. Federation with partner nodes will show here.", "Noch keine Peers eingerichtet. Die Föderation mit Partnerknoten erscheint hier."},
 	"dash.newest":     {"Newest reports and advisories", "Neueste Berichte und Warnmeldungen"},
 	"dash.empty":      {"Nothing arrived in this period.", "In diesem Zeitraum ist nichts eingegangen."},
-	"dash.sampled":    {"Counted over the newest objects only", "Nur über die neuesten Objekte gezählt"},
+	"dash.building":   {"The counts are still being built after the start; they cover part of the period so far.", "Die Zählung wird nach dem Start noch aufgebaut; sie umfasst bisher nur einen Teil des Zeitraums."},
+	"dash.partial":    {"Counts leave out what your agreement can only decide per object (labels, TLP:RED shared by name, the embargo's last day); they may be lower than what you receive.", "Die Zählung lässt aus, was Ihre Vereinbarung nur je Objekt entscheiden kann (Labels, namentlich geteiltes TLP:RED, der letzte Tag einer Sperrfrist); sie kann niedriger sein als das, was Sie erhalten."},
 	"count":           {"Count", "Anzahl"},
 
 	"search.title":      {"Search", "Suche"},
@@ -67,6 +68,8 @@ var messages = map[string][2]string{
 	"search.value_kind": {"Recognised as", "Erkannt als"},
 	"search.results":    {"Results", "Ergebnisse"},
 	"search.scanned":    {"objects examined", "Objekte durchsucht"},
+	"search.lag":        {"The text index is still catching up: the newest objects are not found by their text yet.", "Der Textindex holt noch auf: Die neuesten Objekte werden noch nicht über ihren Text gefunden."},
+	"search.lag_until":  {"indexed up to", "indiziert bis"},
 
 	"col.name":      {"Name", "Name"},
 	"col.type":      {"Type", "Typ"},

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/entente/entente/internal/audit"
@@ -61,6 +62,10 @@ type UI struct {
 	pages map[string]map[string]*template.Template // language → page → template
 	limit *throttle
 	h     http.Handler
+
+	counts    *counts     // the dashboard's counts (counts.go)
+	index     *indexer    // fills the full-text index (follow.go)
+	following atomic.Bool // Follow runs
 }
 
 // sessionCookie names the cookie holding a session's secret.
@@ -80,7 +85,8 @@ func New(d Deps) (*UI, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}, limit: newThrottle(d.Now)}
+	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}, limit: newThrottle(d.Now),
+		counts: &counts{st: d.Store, now: d.Now, window: dashWindow}, index: &indexer{st: d.Store}}
 	if err := u.parse(); err != nil {
 		return nil, err
 	}
