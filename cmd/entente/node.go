@@ -19,6 +19,7 @@ import (
 	"github.com/entente/entente/internal/sqlite"
 	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
+	"github.com/entente/entente/internal/web"
 )
 
 // DefaultCollection is the alias of the collection created on first start, used when a command
@@ -33,6 +34,9 @@ type node struct {
 	self  store.Org
 	// newAdminToken is the first admin token when this start created it, "" otherwise.
 	newAdminToken string
+	// ui is the web interface once handler built it; its follower keeps the dashboard's counts
+	// and the full-text index.
+	ui *web.UI
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -79,6 +79,7 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	if err != nil {
 		return nil, err
 	}
+	n.ui = ui
 	go ui.Follow(ctx)
 	od := opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log, RefreshEvery: 5 * time.Second})
 	go od.Follow(ctx)

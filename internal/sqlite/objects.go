@@ -402,7 +402,7 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	if !f.MetadataOnly {
 		ncols++
 	}
-	err = queryValues(ctx, o.s.r, b.String(), args, ncols, func(vals []any) (bool, error) {
+	err = o.s.queryValues(ctx, b.String(), args, ncols, func(vals []any) (bool, error) {
 		if len(p.Records) == limit {
 			p.More = true
 			return false, nil
@@ -416,20 +416,28 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	return p, nil
 }
 
-// queryValues runs a query on a connection of db and calls fn with each row's values as the
+// queryValues runs a query (prepared once per connection) on a connection of the read pool and calls fn with each row's values as the
 // driver returns them, until fn returns false or an error. It skips database/sql's conversion
 // and copying of every value, which cost a third of a page of full records. vals is reused from
 // row to row; the values in it are not (the driver allocates each).
-func queryValues(ctx context.Context, db *sql.DB, q string, args []any, ncols int, fn func(vals []any) (bool, error)) error {
-	conn, err := db.Conn(ctx)
+func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int, fn func(vals []any) (bool, error)) error {
+	conn, err := s.r.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		qc, ok := dc.(driver.QueryerContext)
+		c, ok := dc.(driver.Conn)
 		if !ok {
-			return fmt.Errorf("sqlite driver connection %T cannot query", dc)
+			return fmt.Errorf("sqlite driver connection %T is no driver.Conn", dc)
+		}
+		st, err := s.stmts.stmt(ctx, c, q)
+		if err != nil {
+			return err
+		}
+		qc, ok := st.(driver.StmtQueryContext)
+		if !ok {
+			return fmt.Errorf("sqlite statement %T cannot query", st)
 		}
 		named := make([]driver.NamedValue, len(args))
 		for i, a := range args {
@@ -439,7 +447,7 @@ func queryValues(ctx context.Context, db *sql.DB, q string, args []any, ncols in
 			}
 			named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 		}
-		rows, err := qc.QueryContext(ctx, q, named)
+		rows, err := qc.QueryContext(ctx, named)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,7 @@ type Store struct {
 	w      *sql.DB // one connection: every write
 	r      *sql.DB // query-only pool
 	ckpt   *checkpointer
+	stmts  stmtCache // prepared statements of the read pool
 	logger *slog.Logger
 
 	colls   sync.Map  // collection id -> seq; collections are never deleted
@@ -166,6 +167,7 @@ func (s *Store) Close() error {
 	if s.latest != nil {
 		err = errors.Join(err, s.latest.Close())
 	}
+	err = errors.Join(err, s.stmts.close())
 	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
