@@ -43,6 +43,9 @@ type dashData struct {
 	Partial    bool // the viewer's policy view leaves out what the counts cannot decide (see counts.go)
 	DayMax     int
 	Start, End string // the period's first and last day
+	// Peers is every peer's sync health, for the own organisation's members (ShowPeers).
+	Peers     []peerRow
+	ShowPeers bool
 }
 
 // dashSums are one viewer's sums of the buckets.
@@ -136,6 +139,10 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 	d.Newest = u.newest(ctx, pv, candidates, names, 8)
 	if s.Principal.Self {
 		d.ToPartner = hbars(out)
+		if d.Peers, err = u.peerHealth(ctx, names); err != nil {
+			return err
+		}
+		d.ShowPeers = true
 	}
 	v.Title, v.Data = translate(v.Lang, "dash.title"), d
 	return u.render(w, http.StatusOK, v, "dashboard")

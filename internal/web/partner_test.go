@@ -116,3 +116,61 @@ func TestPartnersAdmin(t *testing.T) {
 		t.Errorf("analyst adding an organisation: got %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestPeerHealthShown records rounds for two peers, one in sync and one whose last round failed,
+// and expects the partners page and the dashboard to show each peer's state and last error to
+// the own organisation, in English and German, and the dashboard to hide peers from a partner's
+// person.
+func TestPeerHealthShown(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	c, _ := f.signIn()
+	now := time.Now()
+	good, err := f.st.Peers().Create(ctx, store.Peer{Name: "stuttgart-node", OrgID: f.partner.ID, URL: "https://cti.example.de/taxii2/root/", Pull: []string{"default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := f.st.Peers().Create(ctx, store.Peer{Name: "sacramento-node", OrgID: f.partner.ID, URL: "https://cti.example.gov/taxii2/root/", Push: "inbox"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.st.Peers().Record(ctx, good.ID, store.PeerEvent{Direction: store.Pull, At: now.Add(-time.Minute), In: 42, CaughtUp: true}))
+	must(f.st.Peers().Record(ctx, bad.ID, store.PeerEvent{Direction: store.Push, At: now.Add(-time.Hour), Out: 7, CaughtUp: true}))
+	must(f.st.Peers().Record(ctx, bad.ID, store.PeerEvent{Direction: store.Push, At: now, Err: "peer answered 503 Service Unavailable"}))
+
+	for _, path := range []string{"/partners", "/"} {
+		resp, body := f.do(c, "GET", path, nil, "Accept-Language", "en")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		for _, want := range []string{"stuttgart-node", "sacramento-node", "in sync", "failing", "peer answered 503 Service Unavailable", "peer-failing", "peer-ok"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s: no %q", path, want)
+			}
+		}
+		if path == "/partners" && !strings.Contains(body, "https://cti.example.gov/taxii2/root/") {
+			t.Errorf("GET /partners: the peer's URL is not shown")
+		}
+	}
+	resp, body := f.do(c, "GET", "/partners", nil, "Accept-Language", "de")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "gestört") || !strings.Contains(body, "synchron") {
+		t.Errorf("GET /partners in German: %d, states not translated", resp.StatusCode)
+	}
+
+	if _, err := f.st.Users().Create(ctx, store.User{Name: "pat", OrgID: f.partner.ID, Role: "reader", PasswordHash: testHash()}); err != nil {
+		t.Fatal(err)
+	}
+	pc := f.client()
+	if resp, _ := f.do(pc, "POST", "/signin", url.Values{"name": {"pat"}, "password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("partner sign-in: got %d", resp.StatusCode)
+	}
+	if _, body := f.do(pc, "GET", "/", nil); strings.Contains(body, "sacramento-node") || strings.Contains(body, "503") {
+		t.Errorf("a partner's person sees the own organisation's peers on the dashboard")
+	}
+}

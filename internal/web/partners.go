@@ -14,6 +14,7 @@ import (
 
 type partnersData struct {
 	Rows    []partnerRow
+	Peers   []peerRow
 	IsAdmin bool
 	TLPs    []stix.TLP
 	Errors  []string
@@ -60,8 +61,15 @@ func (u *UI) partnersPage(w http.ResponseWriter, r *http.Request, v *view, s *se
 		}
 		rows = append(rows, pr)
 	}
+	peers, err := u.peerHealth(ctx, orgNames(orgs))
+	if err != nil {
+		return err
+	}
+	for i := range peers {
+		peers[i].Full = true
+	}
 	v.Title = translate(v.Lang, "partners.title")
-	v.Data = &partnersData{Rows: rows, IsAdmin: s.Principal.IsAdmin(), TLPs: allTLPs[:4], Errors: errs}
+	v.Data = &partnersData{Rows: rows, Peers: peers, IsAdmin: s.Principal.IsAdmin(), TLPs: allTLPs[:4], Errors: errs}
 	status := http.StatusOK
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
