@@ -25,7 +25,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		flt := store.Filter{Collection: c.ID, Types: splitList(*types), Versions: store.VersionMatch{All: !*latest, Last: *latest}}
+		flt := store.Filter{Collection: c.ID, Types: splitList(*types), Versions: store.VersionMatch{All: !*latest, Last: *latest}, Lean: true}
 		if *after != "" {
 			us, err := stix.ParseMicro(*after)
 			if err != nil {

@@ -63,7 +63,7 @@ func (w *worker) push(ctx context.Context) (outcome, error) {
 			}
 			cur.Position, cur.State = 0, state
 		}
-		f := store.Filter{Collection: w.peer.Collection, AddedAfter: cur.Position, Limit: w.batchSize()}
+		f := store.Filter{Collection: w.peer.Collection, AddedAfter: cur.Position, Limit: w.batchSize(), Lean: true}
 		view.Restrict(&f)
 		pg, err := w.f.Store.Objects().Query(ctx, f)
 		if err != nil {

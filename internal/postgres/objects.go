@@ -171,6 +171,12 @@ const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.
 	o.origin_org, o.via, o.peer, o.received_at, o.signature, o.labels, o.personal, o.granular_required,
 	o.granular_optional`
 
+// leanColumns are recordColumns for a Lean filter: constants where the caller needs nothing, so
+// that scanRecord reads both.
+const leanColumns = `o.date_added, o.id, o.type, ''::text, 0::bigint, ''::text, o.tlp, false,
+	o.origin_org, ''::text, ''::text, 0::bigint, ''::text, o.labels, o.personal, o.granular_required,
+	o.granular_optional`
+
 // scanRecord reads one row of recordColumns (and raw when withRaw) into r.
 func scanRecord(row pgx.Row, r *store.Record, withRaw bool, extra ...any) error {
 	var tlp, personal, required, optional int16
@@ -234,7 +240,11 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	}
 	limit := min(f.Limit, store.MaxLimit)
 	var q query
-	q.b.WriteString(`SELECT ` + recordColumns)
+	if f.Lean {
+		q.b.WriteString(`SELECT ` + leanColumns)
+	} else {
+		q.b.WriteString(`SELECT ` + recordColumns)
+	}
 	if !f.MetadataOnly {
 		q.b.WriteString(`, o.raw`)
 	}

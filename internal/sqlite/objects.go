@@ -290,6 +290,12 @@ const recordColumns = `o.date_added, o.id, o.type, o.spec_version, o.version, o.
 	o.origin_org, o.via, o.peer, o.received_at, o.signature, o.labels, o.personal, o.granular_required,
 	o.granular_optional`
 
+// leanColumns are recordColumns for a Lean filter: NULL where the caller needs nothing, so that
+// recordOf reads both.
+const leanColumns = `o.date_added, o.id, o.type, NULL, NULL, NULL, o.tlp, NULL,
+	o.origin_org, NULL, NULL, NULL, NULL, o.labels, o.personal, o.granular_required,
+	o.granular_optional`
+
 // scanRecord reads one row of recordColumns (and raw when withRaw) into r.
 func scanRecord(rows scanner, r *store.Record, withRaw bool, extra ...any) error {
 	vals := make([]any, numRecordColumns+1)
@@ -366,7 +372,11 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	limit := min(f.Limit, store.MaxLimit)
 	var b strings.Builder
 	args := []any{seq, f.AddedAfter}
-	b.WriteString(`SELECT ` + recordColumns)
+	if f.Lean {
+		b.WriteString(`SELECT ` + leanColumns)
+	} else {
+		b.WriteString(`SELECT ` + recordColumns)
+	}
 	if !f.MetadataOnly {
 		b.WriteString(`, o.raw`)
 	}

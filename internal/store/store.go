@@ -129,6 +129,11 @@ type Filter struct {
 	SpecVersions []string // any of these spec versions; empty means every object's latest
 	Limit        int      // at most this many records; must be > 0
 	MetadataOnly bool     // leave Record.Raw nil (manifests)
+	// Lean asks only for what delivering a record needs: its id, type, date added, origin
+	// organisation, policy facts (TLP, labels, personal data, granular levels) and raw JSON. A
+	// store may then leave SpecVersion, Version, VersionText, Revoked and the rest of Origin
+	// zero, which spares it reading them for every record of a page (TAXII objects, export).
+	Lean bool
 	// Scope, when not nil, restricts the records to what one recipient may receive under the
 	// sharing policy. It is applied in the query itself, never after it, so that paging is exact.
 	Scope *Scope

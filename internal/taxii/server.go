@@ -364,7 +364,9 @@ func (s *Server) getObjects(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pg, next, v, err := s.page(w, r, "objects", c, q, filterOf(q))
+	f := filterOf(q)
+	f.Lean = true // the envelope needs the delivered JSON and date_added only
+	pg, next, v, err := s.page(w, r, "objects", c, q, f)
 	if err != nil {
 		return err
 	}

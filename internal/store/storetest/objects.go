@@ -312,6 +312,22 @@ func testRecordFields(t *testing.T, s store.Store) {
 			t.Errorf("MetadataOnly: got raw %s, want nil", r.Raw)
 		}
 	}
+
+	// A lean record has everything delivering it needs, whatever the store leaves out.
+	p = query(t, s, store.Filter{Collection: coll, Lean: true})
+	if len(p.Records) != 2 {
+		t.Fatalf("Lean: got %d records, want 2", len(p.Records))
+	}
+	r = p.Records[0]
+	if r.ID != want.ID || r.Type != want.Type || r.DateAdded != want.DateAdded || r.TLP != want.TLP ||
+		r.Origin.OrgID != origin.OrgID || fmt.Sprint(r.Labels) != fmt.Sprint(want.Labels) || r.Personal != want.Personal ||
+		r.GranularRequired != want.GranularRequired || r.GranularOptional != want.GranularOptional ||
+		string(r.Raw) != string(o.Raw) || r.Collection != coll {
+		t.Errorf("Lean record:\n got %+v\nwant (in these fields) %+v", r, want)
+	}
+	if r := p.Records[1]; r.Type != "ipv4-addr" || r.TLP != stix.TLPUnknown || r.Labels != nil {
+		t.Errorf("Lean SCO record: got %+v", r)
+	}
 }
 
 // versionFixture stores three versions of object aaaa (added in the order 2, 1, 3, the last two in
