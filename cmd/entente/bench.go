@@ -33,16 +33,21 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	lookups := f.Int("lookups", 20000, "get-by-id lookups to time")
 	keep := f.Bool("keep", false, "keep the scratch directory")
 	withTAXII := f.Bool("taxii", false, "also measure TAXII 2.1 through real HTTP on the imported store")
+	reuse := f.String("reuse", "", "measure again on the SQLite store a --keep run left in this directory (no gen, no import)")
 	cfg, err := f.parse(args)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "entente-bench-")
-	if err != nil {
-		return err
-	}
-	if !*keep {
-		defer os.RemoveAll(dir)
+	dir := *reuse
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "entente-bench-"); err != nil {
+			return err
+		}
+		if !*keep {
+			defer os.RemoveAll(dir)
+		}
+	} else if !strings.HasPrefix(cfg.DB, "sqlite:") {
+		return usageError("--reuse works with SQLite only")
 	}
 	data := filepath.Join(dir, "data")
 	db := "sqlite:" + filepath.Join(data, "entente.db")
@@ -59,23 +64,24 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(out, "entente bench: %d objects, %s, %s, %d CPUs, %s\n", *objects, backend, runtime.Version(), runtime.NumCPU(), cpuModel())
 
 	bundle := filepath.Join(dir, "bundle.json")
-	t0 := time.Now()
-	if err := writeGen(ctx, bundle, *objects); err != nil {
-		return err
-	}
-	st, _ := os.Stat(bundle)
-	fmt.Fprintf(out, "gen:     %9.0f objects/s (%d MB bundle)\n", float64(*objects)/time.Since(t0).Seconds(), st.Size()>>20)
-
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	base := []string{"--data", data, "--db", db}
-	el, rss, err := child(ctx, self, append([]string{"import"}, append(base, bundle)...), io.Discard)
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
+	if *reuse == "" {
+		t0 := time.Now()
+		if err := writeGen(ctx, bundle, *objects); err != nil {
+			return err
+		}
+		st, _ := os.Stat(bundle)
+		fmt.Fprintf(out, "gen:     %9.0f objects/s (%d MB bundle)\n", float64(*objects)/time.Since(t0).Seconds(), st.Size()>>20)
+		el, rss, err := child(ctx, self, append([]string{"import"}, append(base, bundle)...), io.Discard)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		fmt.Fprintf(out, "import:  %9.0f objects/s, peak RSS %d MB (%s)\n", float64(*objects)/el.Seconds(), rss>>20, el.Round(time.Millisecond))
 	}
-	fmt.Fprintf(out, "import:  %9.0f objects/s, peak RSS %d MB (%s)\n", float64(*objects)/el.Seconds(), rss>>20, el.Round(time.Millisecond))
 
 	ids, err := sampleIDs(bundle, *lookups)
 	if err != nil {
@@ -113,7 +119,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	n.Close()
 
 	var cw countWriter
-	el, rss, err = child(ctx, self, append([]string{"export"}, base...), &cw)
+	el, rss, err := child(ctx, self, append([]string{"export"}, base...), &cw)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -41,7 +41,7 @@ func (s *Store) seq(ctx context.Context, id string) (int64, error) {
 		return v.(int64), nil
 	}
 	var seq int64
-	err := s.r.QueryRowContext(ctx, `SELECT seq FROM collections WHERE id = ?`, id).Scan(&seq)
+	err := s.readRow(ctx, `SELECT seq FROM collections WHERE id = ?`, id).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("collection %q: %w", id, store.ErrNotFound)
 	}
@@ -58,7 +58,7 @@ func (s *Store) collectionID(ctx context.Context, seq int64) (string, error) {
 		return v.(string), nil
 	}
 	var id string
-	if err := s.r.QueryRowContext(ctx, `SELECT id FROM collections WHERE seq = ?`, seq).Scan(&id); err != nil {
+	if err := s.readRow(ctx, `SELECT id FROM collections WHERE seq = ?`, seq).Scan(&id); err != nil {
 		return "", fmt.Errorf("collection %d: %w", seq, err)
 	}
 	s.collIDs.Store(seq, id)
@@ -360,7 +360,8 @@ func recordOf(v []any, r *store.Record) error {
 // Query builds one statement whose every filter maps onto an index: the partial indexes for
 // last and first versions, (coll, type, date_added) for types on latest versions, (id, coll,
 // version) for ids, (coll, version) for specific versions, and (coll, date_added) otherwise. It
-// fetches Limit+1 rows to tell whether there are more.
+// fetches Limit+1 rows to tell whether there are more. A large page of a plain walk in date_added
+// order is read in two halves at once (querySplit).
 func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, error) {
 	if err := store.CheckFilter(f); err != nil {
 		return store.Page{}, err
@@ -369,9 +370,51 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	if err != nil {
 		return store.Page{}, fmt.Errorf("query: %w", err)
 	}
+	if f.Scope != nil && (f.Scope.Nothing || len(f.Scope.Branches()) == 0) {
+		// Nothing can be admitted; SQLite cannot plan a constant-false condition on a named
+		// index, so do not ask it.
+		return store.Page{Records: []store.Record{}}, nil
+	}
 	limit := min(f.Limit, store.MaxLimit)
-	var b strings.Builder
+	if splittable(f, limit) && o.s.r.Stats().InUse == 0 {
+		p, done, err := o.querySplit(ctx, f, seq, limit)
+		if err != nil {
+			return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
+		}
+		if done {
+			return p, nil
+		}
+	}
+	p, err := o.queryPage(ctx, f, seq, limit)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
+	}
+	return p, nil
+}
+
+// where writes the FROM and WHERE clauses of f's page, all but the spec version test, and
+// returns their arguments.
+func where(b *strings.Builder, f store.Filter, seq int64) []any {
 	args := []any{seq, f.AddedAfter}
+	b.WriteString(` FROM objects o` + indexFor(f) + ` WHERE o.coll = ? AND o.date_added > ?`)
+	if f.AddedBefore > 0 {
+		b.WriteString(` AND o.date_added < ?`)
+		args = append(args, f.AddedBefore)
+	}
+	args = inList(b, args, "o.id", f.IDs)
+	args = inList(b, args, "o.type", f.Types)
+	args = versionCond(b, args, f.Versions)
+	if f.Scope != nil {
+		// Before the spec version test, which reads the table: the scope's tests on indexed
+		// columns reject most rows without a seek.
+		args = scopeCond(b, args, f.Scope)
+	}
+	return args
+}
+
+// queryPage reads one page of f in one statement.
+func (o *objectStore) queryPage(ctx context.Context, f store.Filter, seq int64, limit int) (store.Page, error) {
+	var b strings.Builder
 	if f.Lean {
 		b.WriteString(`SELECT ` + leanColumns)
 	} else {
@@ -380,24 +423,7 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	if !f.MetadataOnly {
 		b.WriteString(`, o.raw`)
 	}
-	b.WriteString(` FROM objects o` + indexFor(f) + ` WHERE o.coll = ? AND o.date_added > ?`)
-	if f.AddedBefore > 0 {
-		b.WriteString(` AND o.date_added < ?`)
-		args = append(args, f.AddedBefore)
-	}
-	args = inList(&b, args, "o.id", f.IDs)
-	args = inList(&b, args, "o.type", f.Types)
-	args = versionCond(&b, args, f.Versions)
-	if f.Scope != nil {
-		if f.Scope.Nothing || len(f.Scope.Branches()) == 0 {
-			// Nothing can be admitted; SQLite cannot plan a constant-false condition on a named
-			// index, so do not ask it.
-			return store.Page{Records: []store.Record{}}, nil
-		}
-		// Before the spec version test, which reads the table: the scope's tests on indexed
-		// columns reject most rows without a seek.
-		args = scopeCond(&b, args, f.Scope)
-	}
+	args := where(&b, f, seq)
 	if len(f.SpecVersions) > 0 {
 		args = inList(&b, args, "o.spec_version", f.SpecVersions)
 	} else {
@@ -412,7 +438,7 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 	if !f.MetadataOnly {
 		ncols++
 	}
-	err = o.s.queryValues(ctx, b.String(), args, ncols, func(vals []any) (bool, error) {
+	err := o.s.queryValues(ctx, b.String(), args, ncols, func(vals []any) (bool, error) {
 		if len(p.Records) == limit {
 			p.More = true
 			return false, nil
@@ -421,7 +447,7 @@ func (o *objectStore) Query(ctx context.Context, f store.Filter) (store.Page, er
 		return true, recordOf(vals, &p.Records[len(p.Records)-1])
 	})
 	if err != nil {
-		return store.Page{}, fmt.Errorf("query %q: %w", f.Collection, err)
+		return store.Page{}, err
 	}
 	return p, nil
 }
@@ -466,7 +492,7 @@ func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int
 			return fmt.Errorf("query returns %d columns, want %d", n, ncols)
 		}
 		dv := make([]driver.Value, ncols)
-		vals := make([]any, ncols+1) // the last stays nil: no raw unless read
+		vals := make([]any, max(ncols, numRecordColumns+1)) // past ncols stays nil: no raw unless read
 		for {
 			if err := rows.Next(dv); err == io.EOF {
 				return nil
@@ -476,12 +502,80 @@ func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int
 			for i, v := range dv {
 				vals[i] = v
 			}
-			more, err := fn(vals[:max(ncols, numRecordColumns+1)])
+			more, err := fn(vals)
 			if err != nil || !more {
 				return err
 			}
 		}
 	})
+}
+
+// splitMin is the smallest page querySplit reads in two halves: below it the second statement
+// costs more than it saves.
+const splitMin = 400
+
+// splittable reports whether f's page is a walk in date_added order that querySplit may cut
+// in two: no ids, types or specific versions (those select few rows through their own indexes).
+func splittable(f store.Filter, limit int) bool {
+	v := f.Versions
+	return limit >= splitMin && len(f.IDs) == 0 && len(f.Types) == 0 && (len(v.At) == 0 || v.All)
+}
+
+// querySplit reads a large page as two halves at once, on two connections (SQLite's stepping
+// is most of a page's cost, and a lone reader leaves the other core idle). An index-only
+// statement finds the date_added X of the limit/2-th row that f's conditions admit, short of the
+// spec version test; the first half is (after, X], the second what follows X; a third statement
+// tops the page up when the spec version test dropped rows of the first half. It reports done
+// false, with nothing read, when the collection holds too few rows after the cursor to split.
+func (o *objectStore) querySplit(ctx context.Context, f store.Filter, seq int64, limit int) (store.Page, bool, error) {
+	half := limit / 2
+	var b strings.Builder
+	b.WriteString(`SELECT o.date_added`)
+	args := where(&b, f, seq)
+	b.WriteString(` ORDER BY o.date_added LIMIT 1 OFFSET ?`)
+	args = append(args, half-1)
+	var x int64
+	err := o.s.queryValues(ctx, b.String(), args, 1, func(vals []any) (bool, error) {
+		x, _ = vals[0].(int64)
+		return false, nil
+	})
+	if err != nil || x == 0 {
+		return store.Page{}, false, err
+	}
+	first, second := f, f
+	first.AddedBefore = x + 1
+	if f.AddedBefore > 0 {
+		first.AddedBefore = min(f.AddedBefore, x+1)
+	}
+	second.AddedAfter = x
+	var a store.Page
+	var aErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a, aErr = o.queryPage(ctx, first, seq, half)
+	}()
+	bp, bErr := o.queryPage(ctx, second, seq, limit-half)
+	<-done
+	if err := errors.Join(aErr, bErr); err != nil {
+		return store.Page{}, true, err
+	}
+	if a.More {
+		// Rows of the first half appeared after the boundary was read (a concurrent change):
+		// the first half alone is a correct page.
+		return a, true, nil
+	}
+	p := store.Page{Records: append(a.Records, bp.Records...), More: bp.More}
+	if len(a.Records) < half && bp.More {
+		rest := f
+		rest.AddedAfter = p.Records[len(p.Records)-1].DateAdded
+		c, err := o.queryPage(ctx, rest, seq, limit-len(p.Records))
+		if err != nil {
+			return store.Page{}, true, err
+		}
+		p.Records, p.More = append(p.Records, c.Records...), c.More
+	}
+	return p, true, nil
 }
 
 // indexFor names the index a filter must use where SQLite, which keeps no statistics here,
@@ -560,7 +654,7 @@ func (o *objectStore) Latest(ctx context.Context, id string, collections ...stri
 		if len(args) == 1 {
 			return store.Record{}, fmt.Errorf("object %q: %w", id, store.ErrNotFound)
 		}
-		row = o.s.r.QueryRowContext(ctx, `SELECT `+recordColumns+`, o.raw, o.coll FROM objects o
+		row = o.s.readRow(ctx, `SELECT `+recordColumns+`, o.raw, o.coll FROM objects o
 			WHERE o.id = ? AND o.is_latest AND o.coll IN (`+marks(len(args)-1)+`)
 			ORDER BY o.version DESC, o.date_added DESC LIMIT 1`, args...)
 	}
@@ -617,7 +711,7 @@ func (o *objectStore) Delete(ctx context.Context, collection, id string, v store
 // Count reads the count kept on the collection row.
 func (o *objectStore) Count(ctx context.Context, collection string) (int64, error) {
 	var n int64
-	err := o.s.r.QueryRowContext(ctx, `SELECT num_objects FROM collections WHERE id = ?`, collection).Scan(&n)
+	err := o.s.readRow(ctx, `SELECT num_objects FROM collections WHERE id = ?`, collection).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("count %q: %w", collection, store.ErrNotFound)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/entente/entente/internal/stix"
@@ -47,23 +46,26 @@ func (ss shareStore) List(ctx context.Context, objectID string) ([]string, error
 	return out, nil
 }
 
-// ListMany returns the recipients of each of objectIDs that has any, idChunk ids to a query.
+// ListMany returns the recipients of each of objectIDs that has any. The ids go in as one JSON
+// array, so that the statement is the same for every page and is prepared once.
 func (ss shareStore) ListMany(ctx context.Context, objectIDs []string) (map[string][]string, error) {
 	out := map[string][]string{}
-	for ids := range slices.Chunk(objectIDs, idChunk) {
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
-		pairs, err := list(ctx, ss.s, func(r scanner) (p [2]string, err error) {
-			return p, r.Scan(&p[0], &p[1])
-		}, `SELECT DISTINCT object_id, recipient FROM object_shares WHERE object_id IN (`+marks(len(ids))+`) ORDER BY object_id, recipient`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("shares of %d objects: %w", len(objectIDs), err)
-		}
-		for _, p := range pairs {
-			out[p[0]] = append(out[p[0]], p[1])
-		}
+	if len(objectIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(objectIDs)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := list(ctx, ss.s, func(r scanner) (p [2]string, err error) {
+		return p, r.Scan(&p[0], &p[1])
+	}, `SELECT DISTINCT object_id, recipient FROM object_shares
+		WHERE object_id IN (SELECT value FROM json_each(?)) ORDER BY object_id, recipient`, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("shares of %d objects: %w", len(objectIDs), err)
+	}
+	for _, p := range pairs {
+		out[p[0]] = append(out[p[0]], p[1])
 	}
 	return out, nil
 }
@@ -125,7 +127,7 @@ func (as agreementStore) Put(ctx context.Context, a store.Agreement) error {
 
 // Get returns the agreement with partnerID.
 func (as agreementStore) Get(ctx context.Context, partnerID string) (store.Agreement, error) {
-	a, err := scanAgreement(as.s.r.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE partner_id = ?`, partnerID))
+	a, err := scanAgreement(as.s.readRow(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE partner_id = ?`, partnerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("agreement with %q: %w", partnerID, store.ErrNotFound)
 	}

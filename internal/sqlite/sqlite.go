@@ -30,11 +30,12 @@ const BusyTimeout = 10 * time.Second
 // Store is an SQLite database opened by Open. It implements store.Store and is safe for
 // concurrent use.
 type Store struct {
-	w      *sql.DB // one connection: every write
-	r      *sql.DB // query-only pool
-	ckpt   *checkpointer
-	stmts  stmtCache // prepared statements of the read pool
-	logger *slog.Logger
+	w        *sql.DB // one connection: every write
+	r        *sql.DB // query-only pool
+	ckpt     *checkpointer
+	stmts    stmtCache     // prepared statements of the read pool, per driver connection
+	prepared preparedCache // prepared statements of the read pool, by SQL text
+	logger   *slog.Logger
 
 	colls   sync.Map  // collection id -> seq; collections are never deleted
 	collIDs sync.Map  // seq -> collection id
@@ -167,7 +168,7 @@ func (s *Store) Close() error {
 	if s.latest != nil {
 		err = errors.Join(err, s.latest.Close())
 	}
-	err = errors.Join(err, s.stmts.close())
+	err = errors.Join(err, s.stmts.close(), s.prepared.close())
 	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
@@ -220,7 +221,7 @@ type scanner interface{ Scan(...any) error }
 
 // list runs a query on the read pool and scans every row with scan.
 func list[T any](ctx context.Context, s *Store, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.readRows(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -66,4 +68,62 @@ func (c *stmtCache) close() error {
 	}
 	c.conns = nil
 	return err
+}
+
+// preparedCache keeps the read pool's statements by SQL text: database/sql prepares a *sql.Stmt
+// once per connection and reuses it, so a small query (a token, a setting, a collection) no
+// longer pays SQLite's parsing on every request. SQL with a list of placeholders, whose text
+// varies with the list's length, is not kept; nor anything once maxPrepared statements are.
+type preparedCache struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+const maxPrepared = 256
+
+func (c *preparedCache) get(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[q]; ok {
+		return st
+	}
+	if len(c.stmts) >= maxPrepared || strings.Contains(q, "IN (?") {
+		return nil // full, or SQL whose shape varies with a list's length
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // running it unprepared reports the error
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[q] = st
+	return st
+}
+
+func (c *preparedCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var err error
+	for _, st := range c.stmts {
+		err = errors.Join(err, st.Close())
+	}
+	c.stmts = nil
+	return err
+}
+
+// readRow runs a one-row query on the read pool, prepared once.
+func (s *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.prepared.get(ctx, s.r, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.r.QueryRowContext(ctx, q, args...)
+}
+
+// readRows runs a query on the read pool, prepared once.
+func (s *Store) readRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := s.prepared.get(ctx, s.r, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.r.QueryContext(ctx, q, args...)
 }

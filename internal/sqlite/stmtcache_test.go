@@ -13,15 +13,7 @@ import (
 // every length up to 100) and expects right answers throughout and the cache within its bound.
 func TestStmtCacheBounded(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "entente.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Collections().Create(ctx, store.Collection{Title: "stmts"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, c := openWithCollection(t)
 	objs := storetest.BenchObjects(t, 100)
 	if _, err := s.Objects().Add(ctx, c.ID, objs); err != nil {
 		t.Fatal(err)
@@ -48,4 +40,19 @@ func TestStmtCacheBounded(t *testing.T) {
 			t.Errorf("a connection caches %d statements, more than %d", len(m), maxCachedStmts)
 		}
 	}
+}
+
+// openWithCollection opens a store in a temporary directory with one new collection.
+func openWithCollection(t *testing.T) (*Store, store.Collection) {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "entente.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c, err := s.Collections().Create(context.Background(), store.Collection{Title: "test " + store.NewUUID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
 }
