@@ -14,6 +14,7 @@ import (
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/config"
 	"github.com/entente/entente/internal/ingest"
+	"github.com/entente/entente/internal/opendata"
 	"github.com/entente/entente/internal/policy"
 	"github.com/entente/entente/internal/postgres"
 	"github.com/entente/entente/internal/sqlite"
@@ -37,6 +38,8 @@ type node struct {
 	// ui is the web interface once handler built it; its follower keeps the dashboard's counts
 	// and the full-text index.
 	ui *web.UI
+	// od is the open data handler once handler built it; its follower keeps the statistics.
+	od *opendata.Handler
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -82,6 +82,7 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	n.ui = ui
 	go ui.Follow(ctx)
 	od := opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log, RefreshEvery: 5 * time.Second})
+	n.od = od
 	go od.Follow(ctx)
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
 		"/":        ui,

@@ -86,7 +86,7 @@ func (h *Handler) Follow(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if _, err := h.agg.state(ctx); err != nil && ctx.Err() == nil {
+		if err := h.Refresh(ctx); err != nil && ctx.Err() == nil {
 			h.d.Logger.Warn("open data statistics: refresh failed", "err", err)
 		}
 		select {
@@ -95,6 +95,12 @@ func (h *Handler) Follow(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// Refresh brings the statistics up to what the store holds now, as Follow does on each tick.
+func (h *Handler) Refresh(ctx context.Context) error {
+	_, err := h.agg.state(ctx)
+	return err
 }
 
 // site is one request's view of the open data: the metadata with its defaults, the statistics
