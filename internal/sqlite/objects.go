@@ -463,11 +463,11 @@ func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
+		c, ok := dc.(*readConn)
 		if !ok {
-			return fmt.Errorf("sqlite driver connection %T is no driver.Conn", dc)
+			return fmt.Errorf("sqlite connection %T is not of the read pool", dc)
 		}
-		st, err := s.stmts.stmt(ctx, c, q)
+		st, err := c.stmt(ctx, q)
 		if err != nil {
 			return err
 		}

@@ -33,7 +33,6 @@ type Store struct {
 	w        *sql.DB // one connection: every write
 	r        *sql.DB // query-only pool
 	ckpt     *checkpointer
-	stmts    stmtCache     // prepared statements of the read pool, per driver connection
 	prepared preparedCache // prepared statements of the read pool, by SQL text
 	logger   *slog.Logger
 
@@ -121,8 +120,11 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSoftBytes))
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
+	var db *sql.DB
+	var err error
+	if readOnly {
+		db = sql.OpenDB(readConnector{dsn})
+	} else if db, err = sql.Open("sqlite", dsn); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(n)
@@ -168,7 +170,7 @@ func (s *Store) Close() error {
 	if s.latest != nil {
 		err = errors.Join(err, s.latest.Close())
 	}
-	err = errors.Join(err, s.stmts.close(), s.prepared.close())
+	err = errors.Join(err, s.prepared.close())
 	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 

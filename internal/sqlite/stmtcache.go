@@ -5,70 +5,94 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"fmt"
+	msqlite "modernc.org/sqlite"
 	"strings"
 	"sync"
 )
 
-// stmtCache keeps prepared statements per driver connection of the read pool, so that a query
-// run again (a page of the same filter, the next page of a pass) is not parsed and planned again:
-// planning a scoped page costs SQLite over a millisecond. Each connection is used by one goroutine
-// at a time (inside sql.Conn.Raw), so its own map needs no lock; the lock guards the map of
-// connections. A connection's statements are dropped when it holds maxCachedStmts, which bounds
-// the cache when the SQL varies (IN lists of different lengths).
-type stmtCache struct {
-	mu    sync.Mutex
-	conns map[driver.Conn]map[string]driver.Stmt
+// readConn is a connection of the read pool: the driver's connection with the statements
+// queryValues prepared on it, so that a query run again (the next page of a pass, a page of the
+// same filter) is not parsed and planned again; planning a scoped page costs SQLite over a
+// millisecond. The statements live and die with the connection: Close finalizes them before
+// the connection, which is the only safe order with this driver. A connection is used by one
+// goroutine at a time, so the map needs no lock. When it holds maxCachedStmts statements they are
+// all dropped, which bounds it when the SQL varies.
+type readConn struct {
+	conn  driver.Conn
+	stmts map[string]driver.Stmt
 }
 
 const maxCachedStmts = 64
 
-// stmt returns the prepared statement for q on dc, preparing it on first use.
-func (c *stmtCache) stmt(ctx context.Context, dc driver.Conn, q string) (driver.Stmt, error) {
-	c.mu.Lock()
-	if c.conns == nil {
-		c.conns = map[driver.Conn]map[string]driver.Stmt{}
-	}
-	m := c.conns[dc]
-	if m == nil {
-		m = map[string]driver.Stmt{}
-		c.conns[dc] = m
-	}
-	c.mu.Unlock()
-	if st, ok := m[q]; ok {
-		return st, nil
-	}
-	if len(m) >= maxCachedStmts {
-		for k, st := range m {
-			st.Close()
-			delete(m, k)
-		}
-	}
-	pc, ok := dc.(driver.ConnPrepareContext)
-	if !ok {
-		return nil, fmt.Errorf("sqlite driver connection %T cannot prepare", dc)
-	}
-	st, err := pc.PrepareContext(ctx, q)
+// readConnector opens the read pool's connections through the driver, wrapped.
+type readConnector struct{ dsn string }
+
+func (c readConnector) Connect(context.Context) (driver.Conn, error) {
+	dc, err := (&msqlite.Driver{}).Open(c.dsn)
 	if err != nil {
 		return nil, err
 	}
-	m[q] = st
+	return &readConn{conn: dc, stmts: map[string]driver.Stmt{}}, nil
+}
+
+func (readConnector) Driver() driver.Driver { return &msqlite.Driver{} }
+
+// stmt returns the prepared statement for q, preparing it on first use.
+func (c *readConn) stmt(ctx context.Context, q string) (driver.Stmt, error) {
+	if st, ok := c.stmts[q]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= maxCachedStmts {
+		c.dropStmts()
+	}
+	st, err := c.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[q] = st
 	return st, nil
 }
 
-// close closes every cached statement; call it before closing the pool.
-func (c *stmtCache) close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (c *readConn) dropStmts() error {
 	var err error
-	for _, m := range c.conns {
-		for _, st := range m {
-			err = errors.Join(err, st.Close())
-		}
+	for k, st := range c.stmts {
+		err = errors.Join(err, st.Close())
+		delete(c.stmts, k)
 	}
-	c.conns = nil
 	return err
 }
+
+func (c *readConn) Close() error { return errors.Join(c.dropStmts(), c.conn.Close()) }
+
+func (c *readConn) Prepare(q string) (driver.Stmt, error) { return c.conn.Prepare(q) }
+
+func (c *readConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (c *readConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	return c.conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+}
+
+func (c *readConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+}
+
+func (c *readConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+}
+
+func (c *readConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	return c.conn.(driver.ExecerContext).ExecContext(ctx, q, args)
+}
+
+func (c *readConn) Ping(ctx context.Context) error { return c.conn.(driver.Pinger).Ping(ctx) }
+
+func (c *readConn) ResetSession(ctx context.Context) error {
+	return c.conn.(driver.SessionResetter).ResetSession(ctx)
+}
+
+func (c *readConn) IsValid() bool { return c.conn.(driver.Validator).IsValid() }
 
 // preparedCache keeps the read pool's statements by SQL text: database/sql prepares a *sql.Stmt
 // once per connection and reuses it, so a small query (a token, a setting, a collection) no

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -33,12 +36,55 @@ func TestStmtCacheBounded(t *testing.T) {
 			}
 		}
 	}
-	s.stmts.mu.Lock()
-	defer s.stmts.mu.Unlock()
-	for _, m := range s.stmts.conns {
-		if len(m) > maxCachedStmts {
-			t.Errorf("a connection caches %d statements, more than %d", len(m), maxCachedStmts)
+	conns := make([]*sql.Conn, s.r.Stats().MaxOpenConnections)
+	var err error
+	for i := range conns {
+		if conns[i], err = s.r.Conn(ctx); err != nil {
+			t.Fatal(err)
 		}
+	}
+	for _, conn := range conns {
+		conn.Raw(func(dc any) error {
+			if n := len(dc.(*readConn).stmts); n > maxCachedStmts {
+				t.Errorf("a connection caches %d statements, more than %d", n, maxCachedStmts)
+			}
+			return nil
+		})
+		conn.Close()
+	}
+}
+
+// TestDiscardedConnection caches a statement on a connection that database/sql then throws
+// away, and closes the store: the statement must be finalized with its connection, not after it
+// (which crashes this driver).
+func TestDiscardedConnection(t *testing.T) {
+	ctx := context.Background()
+	s, c := openWithCollection(t)
+	if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Objects().Query(ctx, store.Filter{Collection: c.ID, Limit: 5}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = conn.Raw(func(dc any) error {
+		if _, err := dc.(*readConn).stmt(ctx, `SELECT count(*) FROM objects`); err != nil {
+			return err
+		}
+		return driver.ErrBadConn // database/sql closes the connection
+	})
+	if !errors.Is(err, driver.ErrBadConn) {
+		t.Fatalf("Raw: %v", err)
+	}
+	conn.Close()
+	if _, err := s.Objects().Query(ctx, store.Filter{Collection: c.ID, Limit: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
