@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The write-ahead log is copied back into the database file (checkpointed) by a goroutine of its
@@ -16,22 +17,28 @@ import (
 // runs beside the writer; the writer restarts the log from its beginning at the first write
 // transaction after a checkpoint has copied every frame.
 //
-// walSoftBytes is the WAL size above which the checkpointer starts; journal_size_limit truncates
-// the file back to it when the log restarts, so the file's size tells how much it holds. A larger
+// walSoftBytes is the WAL size above which the checkpointer starts. journal_size_limit truncates
+// the file to walKeepBytes, a quarter of it, when the log restarts, so a file past walSoftBytes
+// holds at least that much written since the restart (a limit equal to the threshold would make
+// every commit after a restart look like a full log, and checkpoint and fsync each time). A larger
 // log absorbs more rewrites of the same pages (each is copied once per checkpoint, however often
 // it was written). walHardPages is the writer's own autocheckpoint, the bound on the log when the
-// checkpointer cannot keep up (1 GiB of 4 KiB pages).
+// checkpointer cannot keep up (1 GiB of 4 KiB pages). ckptPause spaces the checkpointer's runs
+// while readers keep the log from restarting.
 const (
 	walSoftBytes = 128 << 20
+	walKeepBytes = walSoftBytes / 4
 	walHardPages = 1 << 18
+	ckptPause    = time.Second
 )
 
 // checkpointer copies the WAL into the database in the background when the writer nudges it and
 // the log has outgrown walSoftBytes.
 type checkpointer struct {
-	db     *sql.DB      // one connection, for checkpoints only
-	wal    string       // path of the WAL file
-	soft   atomic.Int64 // walSoftBytes; smaller in tests
+	db     *sql.DB       // one connection, for checkpoints only
+	wal    string        // path of the WAL file
+	soft   atomic.Int64  // walSoftBytes; smaller in tests
+	pause  time.Duration // ckptPause; shorter in tests
 	logger *slog.Logger
 	kick   chan struct{}
 	stop   context.CancelFunc
@@ -46,6 +53,7 @@ func startCheckpointer(path string, logger *slog.Logger) (*checkpointer, error) 
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &checkpointer{db: db, wal: path + "-wal", logger: logger, kick: make(chan struct{}, 1), stop: cancel}
 	c.soft.Store(walSoftBytes)
+	c.pause = ckptPause
 	c.wg.Add(1)
 	go c.run(ctx)
 	return c, nil
@@ -71,6 +79,11 @@ func (c *checkpointer) run(ctx context.Context) {
 			continue
 		}
 		c.catchUp(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(c.pause):
+		}
 	}
 }
 

@@ -115,9 +115,9 @@ func openDB(path string, n int, readOnly bool) (*sql.DB, error) {
 		// waits for another writer instead of failing with SQLITE_BUSY when it upgrades.
 		q.Set("_txlock", "immediate")
 		// Checkpoints are the checkpointer's (checkpoint.go); the writer checkpoints only when
-		// the log outgrows walHardPages, and a restarted log is cut back to walSoftBytes.
+		// the log outgrows walHardPages, and a restarted log is cut back to walKeepBytes.
 		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walHardPages))
-		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSoftBytes))
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walKeepBytes))
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	var db *sql.DB
