@@ -82,7 +82,7 @@ func (cs *collectionStore) Create(ctx context.Context, c store.Collection) (stor
 
 // Get finds a collection by id, or else by alias.
 func (cs *collectionStore) Get(ctx context.Context, idOrAlias string) (store.Collection, error) {
-	c, err := scanCollection(cs.s.readRow(ctx, `SELECT `+collectionColumns+` FROM collections
+	c, err := scanCollection(cs.s.r.QueryRowContext(ctx, `SELECT `+collectionColumns+` FROM collections
 		WHERE id = ?1 OR alias = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrAlias))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("collection %q: %w", idOrAlias, store.ErrNotFound)

@@ -41,7 +41,7 @@ func (s *Store) seq(ctx context.Context, id string) (int64, error) {
 		return v.(int64), nil
 	}
 	var seq int64
-	err := s.readRow(ctx, `SELECT seq FROM collections WHERE id = ?`, id).Scan(&seq)
+	err := s.r.QueryRowContext(ctx, `SELECT seq FROM collections WHERE id = ?`, id).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("collection %q: %w", id, store.ErrNotFound)
 	}
@@ -58,7 +58,7 @@ func (s *Store) collectionID(ctx context.Context, seq int64) (string, error) {
 		return v.(string), nil
 	}
 	var id string
-	if err := s.readRow(ctx, `SELECT id FROM collections WHERE seq = ?`, seq).Scan(&id); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT id FROM collections WHERE seq = ?`, seq).Scan(&id); err != nil {
 		return "", fmt.Errorf("collection %d: %w", seq, err)
 	}
 	s.collIDs.Store(seq, id)
@@ -452,7 +452,7 @@ func (o *objectStore) queryPage(ctx context.Context, f store.Filter, seq int64, 
 	return p, nil
 }
 
-// queryValues runs a query (prepared once per connection) on a connection of the read pool and calls fn with each row's values as the
+// queryValues runs a query on a connection of the read pool (on its statement for q) and calls fn with each row's values as the
 // driver returns them, until fn returns false or an error. It skips database/sql's conversion
 // and copying of every value, which cost a third of a page of full records. vals is reused from
 // row to row; the values in it are not (the driver allocates each).
@@ -467,14 +467,6 @@ func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int
 		if !ok {
 			return fmt.Errorf("sqlite connection %T is not of the read pool", dc)
 		}
-		st, err := c.stmt(ctx, q)
-		if err != nil {
-			return err
-		}
-		qc, ok := st.(driver.StmtQueryContext)
-		if !ok {
-			return fmt.Errorf("sqlite statement %T cannot query", st)
-		}
 		named := make([]driver.NamedValue, len(args))
 		for i, a := range args {
 			v, err := driver.DefaultParameterConverter.ConvertValue(a)
@@ -483,7 +475,7 @@ func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int
 			}
 			named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 		}
-		rows, err := qc.QueryContext(ctx, named)
+		rows, err := c.QueryContext(ctx, q, named)
 		if err != nil {
 			return err
 		}
@@ -629,7 +621,7 @@ func versionCond(b *strings.Builder, args []any, v store.VersionMatch) []any {
 }
 
 // latestQuery finds the highest version of an id in any collection with the (id, coll, version)
-// index; the few rows of one id are sorted in memory. It is prepared once: Latest is a hot path.
+// index; the few rows of one id are sorted in memory.
 const latestQuery = `SELECT ` + recordColumns + `, o.raw, o.coll FROM objects o WHERE o.id = ? AND o.is_latest
 	ORDER BY o.version DESC, o.date_added DESC LIMIT 1`
 
@@ -638,7 +630,7 @@ const latestQuery = `SELECT ` + recordColumns + `, o.raw, o.coll FROM objects o 
 func (o *objectStore) Latest(ctx context.Context, id string, collections ...string) (store.Record, error) {
 	var row *sql.Row
 	if len(collections) == 0 {
-		row = o.s.latest.QueryRowContext(ctx, id)
+		row = o.s.r.QueryRowContext(ctx, latestQuery, id)
 	} else {
 		args := []any{id}
 		for _, c := range collections {
@@ -654,7 +646,7 @@ func (o *objectStore) Latest(ctx context.Context, id string, collections ...stri
 		if len(args) == 1 {
 			return store.Record{}, fmt.Errorf("object %q: %w", id, store.ErrNotFound)
 		}
-		row = o.s.readRow(ctx, `SELECT `+recordColumns+`, o.raw, o.coll FROM objects o
+		row = o.s.r.QueryRowContext(ctx, `SELECT `+recordColumns+`, o.raw, o.coll FROM objects o
 			WHERE o.id = ? AND o.is_latest AND o.coll IN (`+marks(len(args)-1)+`)
 			ORDER BY o.version DESC, o.date_added DESC LIMIT 1`, args...)
 	}
@@ -711,7 +703,7 @@ func (o *objectStore) Delete(ctx context.Context, collection, id string, v store
 // Count reads the count kept on the collection row.
 func (o *objectStore) Count(ctx context.Context, collection string) (int64, error) {
 	var n int64
-	err := o.s.readRow(ctx, `SELECT num_objects FROM collections WHERE id = ?`, collection).Scan(&n)
+	err := o.s.r.QueryRowContext(ctx, `SELECT num_objects FROM collections WHERE id = ?`, collection).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("count %q: %w", collection, store.ErrNotFound)
 	}

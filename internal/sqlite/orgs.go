@@ -40,7 +40,7 @@ func (g *orgStore) Create(ctx context.Context, o store.Org) (store.Org, error) {
 }
 
 func (g *orgStore) one(ctx context.Context, what, where string, args ...any) (store.Org, error) {
-	o, err := scanOrg(g.s.readRow(ctx, `SELECT `+orgColumns+` FROM orgs WHERE `+where, args...))
+	o, err := scanOrg(g.s.r.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Org{}, fmt.Errorf("organisation %s: %w", what, store.ErrNotFound)
 	}

@@ -60,7 +60,7 @@ func (ps peerStore) Create(ctx context.Context, p store.Peer) (store.Peer, error
 
 // Get finds a peer by id, or else by name.
 func (ps peerStore) Get(ctx context.Context, idOrName string) (store.Peer, error) {
-	p, err := scanPeer(ps.s.readRow(ctx, `SELECT `+peerColumns+` FROM peers
+	p, err := scanPeer(ps.s.r.QueryRowContext(ctx, `SELECT `+peerColumns+` FROM peers
 		WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("peer %q: %w", idOrName, store.ErrNotFound)
@@ -92,7 +92,7 @@ func (ps peerStore) Remove(ctx context.Context, id string) error {
 func (ps peerStore) Cursor(ctx context.Context, peerID, direction, collection string) (store.Cursor, error) {
 	c := store.Cursor{PeerID: peerID, Direction: direction, Collection: collection}
 	var updated int64
-	err := ps.s.readRow(ctx, `SELECT position, state, updated_at FROM peer_cursors
+	err := ps.s.r.QueryRowContext(ctx, `SELECT position, state, updated_at FROM peer_cursors
 		WHERE peer_id = ? AND direction = ? AND collection = ?`, peerID, direction, collection).
 		Scan(&c.Position, &c.State, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -179,7 +179,7 @@ func (ps peerStore) Status(ctx context.Context, peerID string) (store.PeerStatus
 	if _, err := ps.Get(ctx, peerID); err != nil {
 		return store.PeerStatus{}, err
 	}
-	st, err := scanPeerStatus(peerID, ps.s.readRow(ctx, `SELECT `+peerStatusColumns+` FROM peer_status WHERE peer_id = ?`, peerID))
+	st, err := scanPeerStatus(peerID, ps.s.r.QueryRowContext(ctx, `SELECT `+peerStatusColumns+` FROM peer_status WHERE peer_id = ?`, peerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.PeerStatus{PeerID: peerID}, nil
 	}
@@ -213,7 +213,7 @@ func (ps peerStore) Lease(ctx context.Context, peerID, holder string, now, until
 // Watermark returns the highest last_added of all collections.
 func (ps peerStore) Watermark(ctx context.Context) (int64, error) {
 	var w int64
-	if err := ps.s.readRow(ctx, `SELECT coalesce(max(last_added), 0) FROM collections`).Scan(&w); err != nil {
+	if err := ps.s.r.QueryRowContext(ctx, `SELECT coalesce(max(last_added), 0) FROM collections`).Scan(&w); err != nil {
 		return 0, fmt.Errorf("watermark: %w", err)
 	}
 	return w, nil

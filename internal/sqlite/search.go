@@ -20,7 +20,7 @@ func (s *Store) Search() store.SearchStore { return searchStore{s} }
 
 func (x searchStore) Progress(ctx context.Context, collection string) (store.SearchProgress, error) {
 	var p store.SearchProgress
-	err := x.s.readRow(ctx, `SELECT c.last_added, coalesce(k.position, 0) FROM collections c
+	err := x.s.r.QueryRowContext(ctx, `SELECT c.last_added, coalesce(k.position, 0) FROM collections c
 		LEFT JOIN search_cursors k ON k.coll = c.seq WHERE c.id = ?`, collection).Scan(&p.LastAdded, &p.Cursor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("search progress %q: %w", collection, store.ErrNotFound)
@@ -105,7 +105,7 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		if before == 0 {
 			before = math.MaxInt64
 		}
-		rows, err := x.s.readRows(ctx, `SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid < ?
+		rows, err := x.s.r.QueryContext(ctx, `SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid < ?
 			ORDER BY rowid DESC LIMIT ?`, match, before, store.SearchChunk)
 		if err != nil {
 			return nil, err
@@ -160,7 +160,7 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		}
 		b.WriteString(` ORDER BY d.rowid DESC LIMIT ?`)
 		args = append(args, limit)
-		rows, err := x.s.readRows(ctx, b.String(), args...)
+		rows, err := x.s.r.QueryContext(ctx, b.String(), args...)
 		if err != nil {
 			return nil, nil, err
 		}

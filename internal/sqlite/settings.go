@@ -14,7 +14,7 @@ type settingStore struct{ s *Store }
 // Get returns the value of key.
 func (ss *settingStore) Get(ctx context.Context, key string) (string, error) {
 	var v string
-	err := ss.s.readRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := ss.s.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("setting %q: %w", key, store.ErrNotFound)
 	}

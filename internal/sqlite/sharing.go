@@ -127,7 +127,7 @@ func (as agreementStore) Put(ctx context.Context, a store.Agreement) error {
 
 // Get returns the agreement with partnerID.
 func (as agreementStore) Get(ctx context.Context, partnerID string) (store.Agreement, error) {
-	a, err := scanAgreement(as.s.readRow(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE partner_id = ?`, partnerID))
+	a, err := scanAgreement(as.s.r.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements WHERE partner_id = ?`, partnerID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("agreement with %q: %w", partnerID, store.ErrNotFound)
 	}

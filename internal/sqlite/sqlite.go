@@ -30,15 +30,13 @@ const BusyTimeout = 10 * time.Second
 // Store is an SQLite database opened by Open. It implements store.Store and is safe for
 // concurrent use.
 type Store struct {
-	w        *sql.DB // one connection: every write
-	r        *sql.DB // query-only pool
-	ckpt     *checkpointer
-	prepared preparedCache // prepared statements of the read pool, by SQL text
-	logger   *slog.Logger
+	w      *sql.DB // one connection: every write
+	r      *sql.DB // query-only pool
+	ckpt   *checkpointer
+	logger *slog.Logger
 
-	colls   sync.Map  // collection id -> seq; collections are never deleted
-	collIDs sync.Map  // seq -> collection id
-	latest  *sql.Stmt // latestQuery, prepared on the read pool
+	colls   sync.Map // collection id -> seq; collections are never deleted
+	collIDs sync.Map // seq -> collection id
 	now     func() time.Time
 
 	objects     objectStore
@@ -87,10 +85,6 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 	if s.ckpt, err = startCheckpointer(path, logger); err != nil {
 		s.Close()
 		return nil, err
-	}
-	if s.latest, err = r.PrepareContext(ctx, latestQuery); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("open sqlite %s: prepare: %w", path, err)
 	}
 	return s, nil
 }
@@ -167,10 +161,6 @@ func (s *Store) Close() error {
 	if s.ckpt != nil {
 		err = s.ckpt.close()
 	}
-	if s.latest != nil {
-		err = errors.Join(err, s.latest.Close())
-	}
-	err = errors.Join(err, s.prepared.close())
 	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
@@ -223,7 +213,7 @@ type scanner interface{ Scan(...any) error }
 
 // list runs a query on the read pool and scans every row with scan.
 func list[T any](ctx context.Context, s *Store, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := s.readRows(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func (s *Store) PutStatus(ctx context.Context, id, orgID string, created time.Ti
 func (s *Store) Status(ctx context.Context, id string) ([]byte, string, error) {
 	var body []byte
 	var org string
-	err := s.readRow(ctx, `SELECT body, org_id FROM taxii_status WHERE id = ?`, id).Scan(&body, &org)
+	err := s.r.QueryRowContext(ctx, `SELECT body, org_id FROM taxii_status WHERE id = ?`, id).Scan(&body, &org)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", fmt.Errorf("status %s: %w", id, store.ErrNotFound)
 	}

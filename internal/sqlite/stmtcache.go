@@ -2,18 +2,16 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
+
 	msqlite "modernc.org/sqlite"
-	"strings"
-	"sync"
 )
 
-// readConn is a connection of the read pool: the driver's connection with the statements
-// queryValues prepared on it, so that a query run again (the next page of a pass, a page of the
-// same filter) is not parsed and planned again; planning a scoped page costs SQLite over a
-// millisecond. The statements live and die with the connection: Close finalizes them before
+// readConn is a connection of the read pool: the driver's connection with the statements its
+// queries prepared on it, so that a query run again (the next page of a pass, a page of the same
+// filter, a token or a setting) is not parsed and planned again; planning a scoped page costs
+// SQLite over a millisecond. The statements live and die with the connection: Close finalizes them before
 // the connection, which is the only safe order with this driver. A connection is used by one
 // goroutine at a time, so the map needs no lock. When it holds maxCachedStmts statements they are
 // all dropped, which bounds it when the SQL varies.
@@ -78,8 +76,14 @@ func (c *readConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 	return c.conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
+// QueryContext runs every query of the read pool, database/sql's and queryValues', on the
+// connection's statement for q.
 func (c *readConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+	st, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 
 func (c *readConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
@@ -93,61 +97,3 @@ func (c *readConn) ResetSession(ctx context.Context) error {
 }
 
 func (c *readConn) IsValid() bool { return c.conn.(driver.Validator).IsValid() }
-
-// preparedCache keeps the read pool's statements by SQL text: database/sql prepares a *sql.Stmt
-// once per connection and reuses it, so a small query (a token, a setting, a collection) no
-// longer pays SQLite's parsing on every request. SQL with a list of placeholders, whose text
-// varies with the list's length, is not kept; nor anything once maxPrepared statements are.
-type preparedCache struct {
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
-}
-
-const maxPrepared = 256
-
-func (c *preparedCache) get(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[q]; ok {
-		return st
-	}
-	if len(c.stmts) >= maxPrepared || strings.Contains(q, "IN (?") {
-		return nil // full, or SQL whose shape varies with a list's length
-	}
-	st, err := db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil // running it unprepared reports the error
-	}
-	if c.stmts == nil {
-		c.stmts = map[string]*sql.Stmt{}
-	}
-	c.stmts[q] = st
-	return st
-}
-
-func (c *preparedCache) close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var err error
-	for _, st := range c.stmts {
-		err = errors.Join(err, st.Close())
-	}
-	c.stmts = nil
-	return err
-}
-
-// readRow runs a one-row query on the read pool, prepared once.
-func (s *Store) readRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := s.prepared.get(ctx, s.r, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return s.r.QueryRowContext(ctx, q, args...)
-}
-
-// readRows runs a query on the read pool, prepared once.
-func (s *Store) readRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := s.prepared.get(ctx, s.r, q); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return s.r.QueryContext(ctx, q, args...)
-}

@@ -45,7 +45,7 @@ func (ts *tokenStore) Create(ctx context.Context, t store.Token) (store.Token, e
 
 // ByHash finds a token by the hash of its secret.
 func (ts *tokenStore) ByHash(ctx context.Context, hash []byte) (store.Token, error) {
-	t, err := scanToken(ts.s.readRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := scanToken(ts.s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Token{}, fmt.Errorf("token: %w", store.ErrNotFound)
 	}

@@ -46,7 +46,7 @@ func (us userStore) Create(ctx context.Context, u store.User) (store.User, error
 
 // Get finds a user by id or name.
 func (us userStore) Get(ctx context.Context, idOrName string) (store.User, error) {
-	u, err := scanUser(us.s.readRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?1 OR name = ?1
+	u, err := scanUser(us.s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?1 OR name = ?1
 		ORDER BY id = ?1 DESC LIMIT 1`, idOrName))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.User{}, fmt.Errorf("user %q: %w", idOrName, store.ErrNotFound)
@@ -103,7 +103,7 @@ func (us userStore) CreateSession(ctx context.Context, s store.Session) error {
 func (us userStore) Session(ctx context.Context, hash []byte) (store.Session, error) {
 	var s store.Session
 	var created, expires int64
-	err := us.s.readRow(ctx, `SELECT hash, user_id, csrf, lang, created_at, expires_at FROM sessions WHERE hash = ?`, hash).
+	err := us.s.r.QueryRowContext(ctx, `SELECT hash, user_id, csrf, lang, created_at, expires_at FROM sessions WHERE hash = ?`, hash).
 		Scan(&s.Hash, &s.UserID, &s.CSRF, &s.Lang, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, fmt.Errorf("session: %w", store.ErrNotFound)
