@@ -452,10 +452,11 @@ func (o *objectStore) queryPage(ctx context.Context, f store.Filter, seq int64, 
 	return p, nil
 }
 
-// queryValues runs a query on a connection of the read pool (on its statement for q) and calls fn with each row's values as the
-// driver returns them, until fn returns false or an error. It skips database/sql's conversion
-// and copying of every value, which cost a third of a page of full records. vals is reused from
-// row to row; the values in it are not (the driver allocates each).
+// queryValues runs a query on a connection of the read pool (on its statement for q) and calls
+// fn with each row's values as the driver returns them, until fn returns false or an error. It
+// skips database/sql's conversion and copying of every value, which cost a third of a page of
+// full records. vals is reused from row to row; the values in it are not (the driver allocates
+// each).
 func (s *Store) queryValues(ctx context.Context, q string, args []any, ncols int, fn func(vals []any) (bool, error)) error {
 	conn, err := s.r.Conn(ctx)
 	if err != nil {

@@ -39,23 +39,39 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 		return fmt.Errorf("search index: %w", err)
 	}
 	err = x.s.write(ctx, func(tx *sql.Tx) error {
+		// Each statement is prepared once for the batch, not once a document.
+		var st [5]*sql.Stmt
+		var err error
+		for i, q := range []string{
+			`SELECT rowid, date_added FROM search_docs WHERE coll = ? AND id = ?`,
+			`DELETE FROM search_fts WHERE rowid = ?`,
+			`DELETE FROM search_docs WHERE rowid = ?`,
+			`INSERT INTO search_docs (coll, id, date_added) VALUES (?, ?, ?)`,
+			`INSERT INTO search_fts (rowid, text) VALUES (?, ?)`,
+		} {
+			if st[i], err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			defer st[i].Close()
+		}
+		find, delText, delDoc, addDoc, addText := st[0], st[1], st[2], st[3], st[4]
 		for _, d := range docs {
 			var old, added int64
-			err := tx.QueryRowContext(ctx, `SELECT rowid, date_added FROM search_docs WHERE coll = ? AND id = ?`, seq, d.ID).Scan(&old, &added)
+			err := find.QueryRowContext(ctx, seq, d.ID).Scan(&old, &added)
 			switch {
 			case err == nil && added >= d.DateAdded:
 				continue
 			case err == nil:
-				if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = ?`, old); err != nil {
+				if _, err := delText.ExecContext(ctx, old); err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE rowid = ?`, old); err != nil {
+				if _, err := delDoc.ExecContext(ctx, old); err != nil {
 					return err
 				}
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO search_docs (coll, id, date_added) VALUES (?, ?, ?)`, seq, d.ID, d.DateAdded)
+			res, err := addDoc.ExecContext(ctx, seq, d.ID, d.DateAdded)
 			if err != nil {
 				return err
 			}
@@ -63,11 +79,11 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, text) VALUES (?, ?)`, row, d.Text); err != nil {
+			if _, err := addText.ExecContext(ctx, row, d.Text); err != nil {
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_cursors (coll, position) VALUES (?, ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO search_cursors (coll, position) VALUES (?, ?)
 			ON CONFLICT (coll) DO UPDATE SET position = max(position, excluded.position)`, seq, cursor)
 		return err
 	})

@@ -133,22 +133,15 @@ func (c *counts) refresh(ctx context.Context, budget int) (bool, error) {
 	c.mu.RLock()
 	t := c.cur
 	c.mu.RUnlock()
-	if t == nil || (t.ready && c.now().Sub(t.built) >= rebuildEvery) {
-		fresh := newTallies(c.now())
-		if t == nil {
-			c.mu.Lock()
-			c.cur = fresh
-			c.mu.Unlock()
-			t = fresh
-		} else {
-			// Build the new tallies whole while the old ones still answer.
-			if _, err := c.follow(ctx, fresh, 0, true); err != nil {
-				return false, err
-			}
-			c.mu.Lock()
-			c.cur = fresh
-			c.mu.Unlock()
-			t = fresh
+	switch {
+	case t == nil:
+		// The first build answers while it grows.
+		t = newTallies(c.now())
+		c.swap(t)
+	case t.ready && c.now().Sub(t.built) >= rebuildEvery:
+		var err error
+		if t, err = c.rebuild(ctx); err != nil {
+			return false, err
 		}
 	}
 	done, err := c.follow(ctx, t, budget, false)
@@ -159,14 +152,26 @@ func (c *counts) refresh(ctx context.Context, budget int) (bool, error) {
 	if err != nil || !deleted {
 		return true, err
 	}
-	fresh := newTallies(c.now())
-	if _, err := c.follow(ctx, fresh, 0, true); err != nil {
+	if _, err := c.rebuild(ctx); err != nil {
 		return false, err
 	}
-	c.mu.Lock()
-	c.cur = fresh
-	c.mu.Unlock()
 	return true, nil
+}
+
+// rebuild builds new tallies whole, while the old ones still answer, and puts them in their place.
+func (c *counts) rebuild(ctx context.Context) (*tallies, error) {
+	fresh := newTallies(c.now())
+	if _, err := c.follow(ctx, fresh, 0, true); err != nil {
+		return nil, err
+	}
+	c.swap(fresh)
+	return fresh, nil
+}
+
+func (c *counts) swap(t *tallies) {
+	c.mu.Lock()
+	c.cur = t
+	c.mu.Unlock()
 }
 
 // follow reads what each collection gained since t's cursors, page by page; unless private,
@@ -175,6 +180,11 @@ func (c *counts) follow(ctx context.Context, t *tallies, budget int, private boo
 	colls, err := c.st.Collections().List(ctx)
 	if err != nil {
 		return false, fmt.Errorf("dashboard counts: %w", err)
+	}
+	// Tallies not yet published need no lock.
+	lock, unlock := c.mu.Lock, c.mu.Unlock
+	if private {
+		lock, unlock = func() {}, func() {}
 	}
 	start := c.now().Add(-c.window - 24*time.Hour).UnixMicro()
 	done := true
@@ -190,9 +200,7 @@ func (c *counts) follow(ctx context.Context, t *tallies, budget int, private boo
 			if err != nil {
 				return false, fmt.Errorf("dashboard counts of %s: %w", coll.ID, err)
 			}
-			if !private {
-				c.mu.Lock()
-			}
+			lock()
 			for i := range pg.Records {
 				t.add(&pg.Records[i])
 				cur = pg.Records[i].DateAdded
@@ -201,9 +209,7 @@ func (c *counts) follow(ctx context.Context, t *tallies, budget int, private boo
 			if seen {
 				t.counted[coll.ID] += int64(len(pg.Records))
 			}
-			if !private {
-				c.mu.Unlock()
-			}
+			unlock()
 			read += len(pg.Records)
 			if !pg.More {
 				break
@@ -221,24 +227,16 @@ func (c *counts) follow(ctx context.Context, t *tallies, budget int, private boo
 			if err != nil {
 				return false, fmt.Errorf("dashboard counts of %s: %w", coll.ID, err)
 			}
-			if !private {
-				c.mu.Lock()
-			}
+			lock()
 			t.base[coll.ID] = n
-			if !private {
-				c.mu.Unlock()
-			}
+			unlock()
 		}
 	}
 	if done {
-		if !private {
-			c.mu.Lock()
-		}
+		lock()
 		t.ready = true
 		c.prune(t)
-		if !private {
-			c.mu.Unlock()
-		}
+		unlock()
 	}
 	return done, nil
 }

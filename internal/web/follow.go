@@ -95,7 +95,7 @@ func (x *indexer) catchUp(ctx context.Context, budget int) (bool, error) {
 			// Latest versions only, up to the last date_added read above: versions a newer one
 			// replaced need no entry, and the cursor then moves to LastAdded even when the
 			// collection ends with such versions.
-			pg, err := x.st.Objects().Query(ctx, store.Filter{Collection: c.ID, AddedAfter: cur, AddedBefore: p.LastAdded + 1, Limit: indexBatch})
+			pg, err := x.st.Objects().Query(ctx, store.Filter{Collection: c.ID, AddedAfter: cur, AddedBefore: p.LastAdded + 1, Limit: indexBatch, Lean: true})
 			if err != nil {
 				return false, fmt.Errorf("search index of %s: %w", c.ID, err)
 			}
