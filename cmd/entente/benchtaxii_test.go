@@ -15,3 +15,16 @@ func TestEnvelopeHeadAndCount(t *testing.T) {
 		t.Errorf("empty envelope: more %v next %q", more, next)
 	}
 }
+
+func TestStoredOf(t *testing.T) {
+	stored, dup, err := storedOf([]byte(`{"success_count":3,"successes":[{"id":"a"},{"id":"b","message":"duplicate: this version was already in the collection"},{"id":"c"}],"failure_count":0}`))
+	if err != nil || stored != 2 || dup != 1 {
+		t.Errorf("storedOf: %d stored, %d duplicates, %v; want 2, 1, nil", stored, dup, err)
+	}
+	if _, _, err := storedOf([]byte(`{"success_count":0,"failure_count":1,"failures":[{"id":"a","message":"bad"}]}`)); err == nil {
+		t.Error("a failure was not reported")
+	}
+	if _, _, err := storedOf([]byte(`not json`)); err == nil {
+		t.Error("a broken status resource was not reported")
+	}
+}
