@@ -1,7 +1,7 @@
 // Package audit keeps the node's tamper-evident audit log: every read of AMBER, AMBER+STRICT
 // or RED content and every change to the sharing policy, each entry chained to the one before
 // by a SHA-256 hash. Editing or deleting an entry breaks the chain, which Verify detects;
-// cutting entries off the end is detected against the head the node records after each append.
+// cutting entries off the end is detected against the head the store records with each append.
 package audit
 
 import (
@@ -27,9 +27,8 @@ type Log struct {
 	Now   func() time.Time
 }
 
-const headKey = "audit.head"
-
-// Record appends an entry, filling its time when zero, and advances the recorded head.
+// Record appends an entry, filling its time when zero; the store records the new head in the
+// same transaction.
 func (l *Log) Record(ctx context.Context, e store.AuditEntry) error {
 	if e.Time.IsZero() {
 		if l.Now != nil {
@@ -39,34 +38,8 @@ func (l *Log) Record(ctx context.Context, e store.AuditEntry) error {
 		}
 	}
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	stored, err := l.Store.Audit().Append(ctx, e, Seal)
-	if err != nil {
+	if _, err := l.Store.Audit().Append(ctx, e, Seal); err != nil {
 		return fmt.Errorf("audit: %w", err)
-	}
-	// The head only ever moves forward; a lagging head (a crash between the two writes) is
-	// harmless, a head beyond the last entry means entries were removed.
-	return l.advanceHead(ctx, stored.Seq)
-}
-
-func (l *Log) advanceHead(ctx context.Context, seq int64) error {
-	for range 5 {
-		cur, err := l.Store.Settings().Get(ctx, headKey)
-		if errors.Is(err, store.ErrNotFound) {
-			if ok, err := l.Store.Settings().SetIfAbsent(ctx, headKey, strconv.FormatInt(seq, 10)); err != nil || ok {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if n, _ := strconv.ParseInt(cur, 10, 64); n >= seq {
-			return nil
-		}
-		if err := l.Store.Settings().Set(ctx, headKey, strconv.FormatInt(seq, 10)); err != nil {
-			return err
-		}
-		return nil
 	}
 	return nil
 }
@@ -126,7 +99,7 @@ func (l *Log) Verify(ctx context.Context) (int64, []byte, error) {
 	if err != nil {
 		return seq, prev, err
 	}
-	head, err := l.Store.Settings().Get(ctx, headKey)
+	head, err := l.Store.Settings().Get(ctx, store.AuditHead)
 	if err == nil {
 		if n, _ := strconv.ParseInt(head, 10, 64); n > seq {
 			return seq, prev, &VerifyError{Seq: seq + 1, Reason: fmt.Sprintf("the log ends at %d but entry %d was recorded: entries were removed from the end", seq, n)}

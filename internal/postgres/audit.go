@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,8 +27,8 @@ type auditStore struct{ s *Store }
 
 const auditColumns = `seq, time, actor, action, path, object, decision, detail, prev_hash, hash`
 
-// Append takes the advisory lock, then reads the last entry and inserts the new one in the same
-// transaction. The lock is held until commit, so every other Append, from any connection or
+// Append takes the advisory lock, then reads the last entry and inserts the new one, and the
+// head, in the same transaction. The lock is held until commit, so every other Append, from any connection or
 // process, reads the log only once this entry is in it (each statement of a READ COMMITTED
 // transaction sees what was committed before it began).
 func (as auditStore) Append(ctx context.Context, e store.AuditEntry, seal func(e *store.AuditEntry)) (store.AuditEntry, error) {
@@ -62,6 +63,11 @@ func (as auditStore) Append(ctx context.Context, e store.AuditEntry, seal func(e
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			e.Seq, e.Time, e.Actor, e.Action, e.Path, e.Object, e.Decision, e.Detail, prevHash, e.Hash)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, store.AuditHead, strconv.FormatInt(e.Seq, 10))
 		return err
 	})
 	if err != nil {

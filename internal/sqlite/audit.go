@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/entente/entente/internal/store"
@@ -20,7 +21,7 @@ type auditStore struct{ s *Store }
 
 const auditColumns = `seq, time, actor, action, path, object, decision, detail, prev_hash, hash`
 
-// Append reads the last entry and inserts the new one in one write transaction. SQLite has one
+// Append reads the last entry and inserts the new one, and the head, in one write transaction. SQLite has one
 // writer per database file, and the transaction takes the write lock when it begins (BEGIN
 // IMMEDIATE), so appends from every connection and process are serialised.
 func (as auditStore) Append(ctx context.Context, e store.AuditEntry, seal func(e *store.AuditEntry)) (store.AuditEntry, error) {
@@ -49,6 +50,11 @@ func (as auditStore) Append(ctx context.Context, e store.AuditEntry, seal func(e
 		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.Seq, store.UnixMicro(e.Time), e.Actor, e.Action, e.Path, e.Object, e.Decision, e.Detail,
 			nonNil(e.PrevHash), e.Hash)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, store.AuditHead, strconv.FormatInt(e.Seq, 10))
 		return err
 	})
 	if err != nil {

@@ -379,12 +379,16 @@ type AuditEntry struct {
 	Hash     []byte    // the entry's hash, computed by the seal function given to Append
 }
 
+// AuditHead is the setting that holds the Seq of the last entry appended to the audit log.
+const AuditHead = "audit.head"
+
 // AuditStore keeps the audit log, append-only.
 type AuditStore interface {
 	// Append adds e at the end of the log. Inside its transaction, and serialised with every
 	// other Append (across processes), it reads the last entry's Seq and Hash, sets e.Seq and
-	// e.PrevHash from them, and calls seal(&e) to compute e.Hash before storing e. It returns
-	// the stored entry.
+	// e.PrevHash from them, and calls seal(&e) to compute e.Hash before storing e; in the same
+	// transaction it records e.Seq as the setting AuditHead, so that entries cut off the end of
+	// the log are detectable. It returns the stored entry.
 	Append(ctx context.Context, e AuditEntry, seal func(e *AuditEntry)) (AuditEntry, error)
 	// Scan calls fn for every entry from Seq after onwards, in order.
 	Scan(ctx context.Context, after int64, fn func(AuditEntry) error) error

@@ -235,6 +235,9 @@ func testAudit(t *testing.T, s store.Store) {
 		}
 		appended = append(appended, got)
 	}
+	if head, err := s.Settings().Get(ctx, store.AuditHead); err != nil || head != "3" {
+		t.Errorf("head after three appends: %q, %v; want 3", head, err)
+	}
 	stored := scanAudit(t, s, 0)
 	checkChain(t, stored)
 	if fmt.Sprint(stored) != fmt.Sprint(appended) {
@@ -258,6 +261,9 @@ func testAudit(t *testing.T, s store.Store) {
 	wantErr(t, "Append with a seal that moves the entry", err, store.ErrInvalid)
 	if got := scanAudit(t, s, 0); len(got) != 3 {
 		t.Errorf("after refused appends: got %d entries, want 3", len(got))
+	}
+	if head, err := s.Settings().Get(ctx, store.AuditHead); err != nil || head != "3" {
+		t.Errorf("head after refused appends: %q, %v; want 3", head, err)
 	}
 }
 
