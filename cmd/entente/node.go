@@ -40,6 +40,8 @@ type node struct {
 	ui *web.UI
 	// od is the open data handler once handler built it; its follower keeps the statistics.
 	od *opendata.Handler
+	// ingest tracks every ingester's stores, so that the full-text indexer gives way to them.
+	ingest ingest.Activity
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -136,7 +138,7 @@ func (n *node) defaultTLP() stix.TLP {
 }
 
 func (n *node) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Objects: n.store.Objects(), Policy: n.policyConfig(), Logger: n.log}
+	return &ingest.Ingester{Objects: n.store.Objects(), Policy: n.policyConfig(), Logger: n.log, Activity: &n.ingest}
 }
 
 // policyConfig is the sharing policy's configuration: the TLP of unmarked objects.

@@ -92,7 +92,7 @@ func readPassword(e *env, fromStdin bool) (string, error) {
 // webUI builds the browser interface. The indicator index is the one the API's detection endpoints use (enableDetection).
 func (n *node) webUI(ctx context.Context, x *pattern.Index) (*web.UI, error) {
 	go n.pruneSessions(ctx)
-	return web.New(web.Deps{Store: n.store, Gate: n.gate(), Ingester: n.ingester(), Index: x, Audit: &audit.Log{Store: n.store},
+	return web.New(web.Deps{Store: n.store, Gate: n.gate(), Ingester: n.ingester(), Ingest: &n.ingest, Index: x, Audit: &audit.Log{Store: n.store},
 		Logger: n.log, Collection: DefaultCollection, SecureCookies: strings.HasPrefix(n.cfg.BaseURL, "https://")})
 }
 

@@ -88,6 +88,8 @@ type Ingester struct {
 	// Origin, when not nil, may refine the provenance of each valid object (federation: an
 	// object whose created_by_ref names a known partner is that partner's).
 	Origin func(o *stix.Object, p store.Provenance) store.Provenance
+	// Activity, when not nil, is told of every batch stored (shared by a node's Ingesters).
+	Activity *Activity
 }
 
 func (in *Ingester) batchSize() int {
@@ -228,7 +230,9 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item) 
 	if len(objs) == 0 {
 		return nil
 	}
+	in.Activity.Begin()
 	outs, err := in.Objects.Add(ctx, collection, objs)
+	in.Activity.End()
 	if err != nil {
 		return fmt.Errorf("storing objects %d to %d: %w", batch[0].res.Index, batch[len(batch)-1].res.Index, err)
 	}

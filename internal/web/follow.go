@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/entente/entente/internal/ingest"
 	"github.com/entente/entente/internal/store"
 )
 
@@ -67,8 +68,30 @@ func (u *UI) freshen(ctx context.Context) {
 // from the store's cursor on, a batch a transaction. Several processes may do so at once
 // (store.SearchStore.Index is idempotent); within one process it runs once at a time.
 type indexer struct {
-	st store.Store
-	mu sync.Mutex
+	st     store.Store
+	ingest *ingest.Activity
+	mu     sync.Mutex
+}
+
+// Ingest has the writer first: before each batch the background indexer waits while objects
+// are being stored, until ingest has been quiet for ingestQuiet, but at most maxYield. A burst
+// of envelopes or an import thus runs at full speed and the index catches up after it; under
+// ingest that never pauses the index still takes a batch every maxYield.
+const (
+	ingestQuiet = 500 * time.Millisecond
+	maxYield    = 10 * time.Second
+)
+
+// yield waits until ingest is quiet, at most maxYield.
+func (x *indexer) yield(ctx context.Context) {
+	deadline := time.Now().Add(maxYield)
+	for x.ingest.Busy(ingestQuiet) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // catchUp indexes what each collection gained since its cursor, at most budget versions per
@@ -91,6 +114,9 @@ func (x *indexer) catchUp(ctx context.Context, budget int) (bool, error) {
 			if budget > 0 && read >= budget {
 				done = false
 				break
+			}
+			if budget == 0 {
+				x.yield(ctx) // the follower, in the background; a request's budgeted catch-up does not wait
 			}
 			// Latest versions only, up to the last date_added read above: versions a newer one
 			// replaced need no entry, and the cursor then moves to LastAdded even when the

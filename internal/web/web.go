@@ -52,7 +52,10 @@ type Deps struct {
 	// Collection is the id or alias of the collection authored objects and imports go to;
 	// default "default".
 	Collection string
-	Now        func() time.Time
+	// Ingest, when not nil, is the node's ingest activity: the background full-text indexer
+	// waits while objects are being stored (see indexer.yield).
+	Ingest *ingest.Activity
+	Now    func() time.Time
 }
 
 // UI is the browser interface, an http.Handler for "/".
@@ -86,7 +89,7 @@ func New(d Deps) (*UI, error) {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}, limit: newThrottle(d.Now),
-		counts: &counts{st: d.Store, now: d.Now, window: dashWindow}, index: &indexer{st: d.Store}}
+		counts: &counts{st: d.Store, now: d.Now, window: dashWindow}, index: &indexer{st: d.Store, ingest: d.Ingest}}
 	if err := u.parse(); err != nil {
 		return nil, err
 	}
