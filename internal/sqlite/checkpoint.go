@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
@@ -106,6 +107,19 @@ func (c *checkpointer) catchUp(ctx context.Context) {
 		}
 		before = copied // frames copied so far from this log, not in this pass
 	}
+}
+
+// flush copies the whole log into the database and truncates it, waiting for readers and the
+// writer as long as the busy timeout allows.
+func (c *checkpointer) flush(ctx context.Context) error {
+	var busy, frames, copied int64
+	if err := c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("wal checkpoint: %w", err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("wal checkpoint: %d of %d frames copied, the rest held by readers or the writer", copied, frames)
+	}
+	return nil
 }
 
 // close stops the checkpointer and closes its connection.

@@ -51,3 +51,38 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// TestCheckpointEmptiesTheLog writes below the checkpointer's threshold, so that the log keeps
+// the pages, and expects Checkpoint to leave them in the database file and the log empty.
+func TestCheckpointEmptiesTheLog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "entente.db")
+	s, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Collections().Create(ctx, store.Collection{Title: "checkpoint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 2000)); err != nil {
+		t.Fatal(err)
+	}
+	if wal := fileSize(t, path+"-wal"); wal < 1<<20 {
+		t.Fatalf("log of %d bytes after 2000 objects; the test needs them in the log", wal)
+	}
+	before := fileSize(t, path)
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if wal := fileSize(t, path+"-wal"); wal != 0 {
+		t.Errorf("log of %d bytes after Checkpoint, want 0", wal)
+	}
+	if after := fileSize(t, path); after < before+1<<20 {
+		t.Errorf("database file %d bytes before Checkpoint, %d after: the pages were not copied", before, after)
+	}
+	if n, err := s.Objects().Count(ctx, c.ID); err != nil || n != 2000 {
+		t.Errorf("after Checkpoint: %d objects, %v; want 2000", n, err)
+	}
+}
