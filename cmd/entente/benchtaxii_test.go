@@ -11,6 +11,9 @@ func TestEnvelopeHeadAndCount(t *testing.T) {
 	if n := countObjects(b); n != 2 {
 		t.Errorf("count: %d objects, want 2", n)
 	}
+	if n := countObjects([]byte(`{"objects":[{"type":"file","name":"c:\\","x":"\\\"{"},{"type":"note","content":"}}"}]}`)); n != 2 {
+		t.Errorf("count with escaped backslashes and quotes: %d objects, want 2", n)
+	}
 	if more, next := envelopeHead([]byte(`{"more":false}`)); more || next != "" || countObjects([]byte(`{"more":false}`)) != 0 {
 		t.Errorf("empty envelope: more %v next %q", more, next)
 	}
