@@ -16,17 +16,8 @@ import (
 // (at walHardPages) never fires at this size, so only the checkpointer can have copied them.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "entente.db")
-	s, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, path, c := openCheckpointStore(t)
 	s.ckpt.soft.Store(256 << 10)
-	c, err := s.Collections().Create(ctx, store.Collection{Title: "checkpoint"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	before := fileSize(t, path)
 	for range 8 {
 		if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 500)); err != nil {
@@ -43,6 +34,22 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 	}
 }
 
+// openCheckpointStore opens a new store, closed when the test ends, with one collection.
+func openCheckpointStore(t *testing.T) (*Store, string, store.Collection) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "entente.db")
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c, err := s.Collections().Create(context.Background(), store.Collection{Title: "checkpoint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path, c
+}
+
 func fileSize(t *testing.T, path string) int64 {
 	t.Helper()
 	fi, err := os.Stat(path)
@@ -56,16 +63,7 @@ func fileSize(t *testing.T, path string) int64 {
 // the pages, and expects Checkpoint to leave them in the database file and the log empty.
 func TestCheckpointEmptiesTheLog(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "entente.db")
-	s, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Collections().Create(ctx, store.Collection{Title: "checkpoint"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path, c := openCheckpointStore(t)
 	if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 2000)); err != nil {
 		t.Fatal(err)
 	}
