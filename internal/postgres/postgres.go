@@ -36,6 +36,7 @@ type Store struct {
 	orgs        orgStore
 	tokens      tokenStore
 	settings    settingStore
+	analyze     analyzer // refreshes the statistics of bulk-filled tables (analyze.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -142,6 +143,7 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
+	s.analyze.wait()
 	s.pool.Close()
 	return nil
 }

@@ -97,6 +97,13 @@ var schemas atomic.Int64
 // so every subtest of the suite gets its own.
 func openIn(tb testing.TB, dsn string) *postgres.Store {
 	tb.Helper()
+	s, _ := openSchema(tb, dsn)
+	return s
+}
+
+// openSchema is openIn that also returns the new schema's name.
+func openSchema(tb testing.TB, dsn string) (*postgres.Store, string) {
+	tb.Helper()
 	ctx := context.Background()
 	schema := fmt.Sprintf("s%d", schemas.Add(1))
 	conn, err := pgx.Connect(ctx, dsn)
@@ -113,7 +120,41 @@ func openIn(tb testing.TB, dsn string) *postgres.Store {
 		tb.Fatalf("Open: %v", err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	return s
+	return s, schema
+}
+
+// TestStatisticsAfterBulkAdd adds more objects than analyzeMin to a new table and expects the
+// store to have refreshed its statistics by itself (the test server runs without autovacuum,
+// as a production server may lag behind a bulk import): without them the planner takes the
+// table for empty.
+func TestStatisticsAfterBulkAdd(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDatabase(t)
+	s, schema := openSchema(t, dsn)
+	c, err := s.Collections().Create(ctx, store.Collection{Title: "bulk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 4000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close() // waits for the statistics being refreshed
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var rows float64
+	err = conn.QueryRow(ctx, `SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = 'objects'`, schema).Scan(&rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows < 10000 {
+		t.Errorf("objects table statistics say %.0f rows after 12 000 were added; want them refreshed", rows)
+	}
 }
 
 func TestStore(t *testing.T) {

@@ -64,6 +64,7 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 	if err != nil {
 		return fmt.Errorf("search index %q: %w", collection, err)
 	}
+	x.s.grew("search_docs", len(docs))
 	return nil
 }
 
