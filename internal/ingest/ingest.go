@@ -230,9 +230,7 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item) 
 	if len(objs) == 0 {
 		return nil
 	}
-	in.Activity.Begin()
-	outs, err := in.Objects.Add(ctx, collection, objs)
-	in.Activity.End()
+	outs, err := in.add(ctx, collection, objs)
 	if err != nil {
 		return fmt.Errorf("storing objects %d to %d: %w", batch[0].res.Index, batch[len(batch)-1].res.Index, err)
 	}
@@ -250,6 +248,13 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item) 
 		j++
 	}
 	return nil
+}
+
+// add stores objects, marked in the Activity from start to end (whatever the end).
+func (in *Ingester) add(ctx context.Context, collection string, objs []store.NewObject) ([]store.Outcome, error) {
+	in.Activity.Begin()
+	defer in.Activity.End()
+	return in.Objects.Add(ctx, collection, objs)
 }
 
 // Add validates and stores objects already split from their envelope (TAXII POST). It returns
