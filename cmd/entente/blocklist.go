@@ -87,15 +87,34 @@ func cmdBlocklist(ctx context.Context, e *env, args []string) error {
 // enableDetection loads the indicator index, keeps it following the store while ctx lasts, and
 // adds the detection endpoints to the API. The index is loaded before the node serves, so that
 // no poller is ever handed an empty blocklist while it loads. Call it from handler (serve.go).
+// The index loads in the background, so that the node serves TAXII, the web UI and open data at
+// once (a million objects' indicators take seconds); until it has loaded, the detection
+// endpoints answer 503 and /readyz says the node is not ready. A failed load is retried.
 func (n *node) enableDetection(ctx context.Context, a *api.API) (*pattern.Index, error) {
 	x := pattern.NewIndex()
+	x.SetLoading(true)
 	fl := &pattern.Follower{Index: x, Objects: n.store.Objects(), Collections: n.store.Collections(), Logger: n.log}
-	start := time.Now()
-	if err := fl.Load(ctx); err != nil {
-		return nil, err
-	}
-	n.log.Info("indicator index loaded", "indicators", x.Len(), "took", time.Since(start).Round(time.Millisecond))
-	go fl.Follow(ctx)
+	go func() {
+		start := time.Now()
+		for {
+			err := fl.Load(ctx)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			n.log.Error("loading the indicator index failed; trying again in 5 s", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Second):
+			}
+		}
+		x.SetLoading(false)
+		n.log.Info("indicator index loaded", "indicators", x.Len(), "took", time.Since(start).Round(time.Millisecond))
+		fl.Follow(ctx)
+	}()
 	return x, a.EnableDetection(api.Detection{Index: x, Gate: n.gate()})
 }
 

@@ -257,6 +257,7 @@ func readPathsOn(t *testing.T, rt *rapid.T, db string) (cases, received int64) {
 	}
 	w.srv = httptest.NewServer(h)
 	defer w.srv.Close()
+	waitReady(rt, w.srv.URL) // the indicator index loads in the background
 
 	for _, p := range w.partners {
 		got := map[string][]string{} // path → bodies received
@@ -578,5 +579,26 @@ func (w *rpWorld) readDetection(rt *rapid.T, p store.Org, got map[string][]strin
 		for _, x := range c.Indicators {
 			got["detection correlation"] = append(got["detection correlation"], `{"id":"`+x.ID+`"}`)
 		}
+	}
+}
+
+// waitReady waits until the node at base says on /readyz that it is ready: its indicator index
+// has loaded in the background.
+func waitReady(tb interface{ Fatalf(string, ...any) }, base string) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			err = fmt.Errorf("%d %s", resp.StatusCode, b)
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the node was not ready after 30 s: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

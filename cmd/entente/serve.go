@@ -84,7 +84,13 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	od := opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log, RefreshEvery: 5 * time.Second})
 	n.od = od
 	go od.Follow(ctx)
-	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Mounts: map[string]http.Handler{
+	ready := func() error {
+		if index.Loading() {
+			return errors.New("the indicator index is still loading")
+		}
+		return nil
+	}
+	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Ready: ready, Mounts: map[string]http.Handler{
 		"/":        ui,
 		"/taxii2/": ts.Handler(),
 		"/api/v1/": apiH,

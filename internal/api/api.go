@@ -52,11 +52,12 @@ const (
 	KindForbidden    = "forbidden"
 	KindTooLarge     = "too_large"
 	KindInternal     = "internal"
+	KindUnavailable  = "unavailable" // not yet: the client may try again (Retry-After)
 )
 
 var statusOf = map[string]int{
 	KindInvalid: 400, KindNotFound: 404, KindConflict: 409, KindUnauthorized: 401,
-	KindForbidden: 403, KindTooLarge: 413, KindInternal: 500,
+	KindForbidden: 403, KindTooLarge: 413, KindInternal: 500, KindUnavailable: 503,
 }
 
 // Error is an API error: a kind and a message safe to show.
@@ -131,7 +132,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	status := statusOf[e.Kind]
-	if status >= 500 {
+	if e.Kind == KindUnavailable {
+		w.Header().Set("Retry-After", "5")
+	} else if status >= 500 {
 		a.d.Logger.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", errors.Join(e, e.err))
 	}
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": e.Kind, "message": e.Message}})

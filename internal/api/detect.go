@@ -49,7 +49,11 @@ type detect struct {
 
 // filter returns the index filter for the request's principal: its policy view, the
 // collections it may read, and the RED share lists from the store.
+// Every detection endpoint starts here, so that none answers from an index still loading.
 func (d *detect) filter(r *http.Request) (*pattern.Filter, error) {
+	if d.d.Index.Loading() {
+		return nil, apiErr(KindUnavailable, "the indicator index is still loading after the node's start (%d indicators so far); try again shortly", d.d.Index.Len())
+	}
 	ctx := r.Context()
 	p := principalOf(r)
 	rcp, err := auth.Recipient(ctx, d.a.d.Store.Orgs(), p)

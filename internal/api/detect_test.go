@@ -35,6 +35,7 @@ type detectFixture struct {
 	t      *testing.T
 	srv    *httptest.Server
 	tokens map[string]string
+	x      *pattern.Index
 }
 
 func newDetectAPI(t *testing.T) *detectFixture {
@@ -61,7 +62,7 @@ func newDetectAPI(t *testing.T) *detectFixture {
 	if err := (&pattern.Follower{Index: x, Objects: st.Objects(), Collections: st.Collections()}).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &detectFixture{t: t, tokens: map[string]string{}}
+	f := &detectFixture{t: t, tokens: map[string]string{}, x: x}
 	for who, tk := range map[string]store.Token{
 		"admin":    {OrgID: self.ID, Role: auth.RoleAdmin},
 		"partner":  {OrgID: partner.ID, Role: auth.RolePartner},
@@ -196,5 +197,31 @@ func TestBlocklistAPI(t *testing.T) {
 	}
 	if resp, body := f.do("GET", "/api/v1/blocklists/rpz", "stranger", ""); resp.StatusCode != 200 || strings.Contains(body, "rpz-ip") {
 		t.Errorf("stranger rpz: got %d %q, want a zone without entries", resp.StatusCode, body)
+	}
+}
+
+// TestDetectionWhileIndexLoads checks that no detection endpoint answers from an index that is
+// still loading: each says 503 with Retry-After and an error naming the cause, and answers once
+// the index has loaded.
+func TestDetectionWhileIndexLoads(t *testing.T) {
+	f := newDetectAPI(t)
+	f.x.SetLoading(true)
+	calls := []struct{ method, path, body string }{
+		{"GET", "/api/v1/correlations?value=203.0.113.9", ""},
+		{"GET", "/api/v1/objects/observed-data--44444444-4444-4444-8444-444444444444/correlations", ""},
+		{"POST", "/api/v1/match?format=text", "x 203.0.113.9 y\n"},
+		{"GET", "/api/v1/blocklists/text", ""},
+	}
+	for _, c := range calls {
+		resp, body := f.do(c.method, c.path, "admin", c.body)
+		if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, `"unavailable"`) || !strings.Contains(body, "still loading") {
+			t.Errorf("%s %s while loading: %d, Retry-After %q, %s; want 503 with Retry-After and the cause", c.method, c.path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	f.x.SetLoading(false)
+	for _, c := range calls {
+		if resp, body := f.do(c.method, c.path, "admin", c.body); resp.StatusCode != 200 {
+			t.Errorf("%s %s once loaded: %d %s, want 200", c.method, c.path, resp.StatusCode, body)
+		}
 	}
 }

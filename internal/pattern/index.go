@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/entente/entente/internal/stix"
@@ -114,7 +115,18 @@ type Index struct {
 	bloom   bloom
 	pending int        // values added while the bloom filter is empty
 	times   *timeIndex // sorted times of the live slots, rebuilt lazily for Epoch
+
+	loading atomic.Bool // being filled by its first Load: SetLoading
 }
+
+// SetLoading marks the index as being filled by its first load (true) or complete (false). A
+// partial index must not answer for the whole one: a blocklist built from it would drop what
+// the rest holds, and a firewall taking it would unblock those values. So while it loads, its
+// users refuse to answer (503) instead; an index never marked answers at once.
+func (x *Index) SetLoading(loading bool) { x.loading.Store(loading) }
+
+// Loading reports whether the index is still being filled by its first load.
+func (x *Index) Loading() bool { return x.loading.Load() }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {

@@ -21,6 +21,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Mounts are extra surfaces: path pattern prefix → handler (e.g. "/taxii2/").
 	Mounts map[string]http.Handler
+	// Ready, when not nil, is asked by /readyz after the database: an error (such as the
+	// indicator index still loading) makes the node not ready, with the error's text.
+	Ready func() error
 }
 
 // Handler returns the node's whole HTTP handler.
@@ -39,6 +42,13 @@ func Handler(d Deps) http.Handler {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "database not ready")
 			return
+		}
+		if d.Ready != nil {
+			if err := d.Ready(); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintln(w, err)
+				return
+			}
 		}
 		fmt.Fprintln(w, "ready")
 	})

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log/slog"
 	"math/big"
@@ -17,6 +18,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +56,35 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if c := get("/boom"); c != 500 {
 		t.Errorf("a panicking handler: %d, want 500", c)
+	}
+}
+
+// TestReadinessCheck checks that a node whose Ready check fails is not ready, and says why.
+func TestReadinessCheck(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.Orgs().Create(ctx, store.Org{Name: "Own", Self: true, IdentityID: stix.NewID("identity"), CreatedAt: time.Now()})
+	var notYet error = errors.New("the indicator index is still loading")
+	h := Handler(Deps{Store: st, Logger: quiet(), Ready: func() error { return notYet }})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+	if w.Code != 503 || !strings.Contains(w.Body.String(), "still loading") {
+		t.Errorf("readyz while not ready: %d %q, want 503 and the reason", w.Code, w.Body.String())
+	}
+	notYet = nil
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+	if w.Code != 200 {
+		t.Errorf("readyz once ready: %d", w.Code)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+	if w.Code != 200 {
+		t.Errorf("healthz: %d", w.Code)
 	}
 }
 

@@ -67,6 +67,7 @@ type searchData struct {
 	Rows                                        []row
 	Scanned                                     int    // records a listing examined
 	IndexLag                                    bool   // the full-text index has not taken in everything yet
+	ValuesLoading                               bool   // the indicator index is still loading: no lookup by value
 	IndexedUntil                                int64  // the date_added it has reached, 0 for nothing yet
 	Next                                        string // query string of the next page, "" for none
 	Searched                                    bool
@@ -117,7 +118,11 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 	d.Searched = len(q) > 0
 	if d.Q != "" {
 		if t, ok := pattern.ParseTerm(d.Q); ok && t.Kind != pattern.KindOther && u.d.Index != nil {
-			d.Value = u.lookupValue(ctx, pv, colls, t, orgs)
+			if u.d.Index.Loading() {
+				d.ValuesLoading = true // a partial index would show a known value as unknown
+			} else {
+				d.Value = u.lookupValue(ctx, pv, colls, t, orgs)
+			}
 		}
 	}
 	f := store.Filter{Collection: coll.ID, Limit: 1000, MetadataOnly: true}

@@ -85,6 +85,8 @@ var messages = map[string][2]string{
 	"search.scanned":    {"objects examined", "Objekte durchsucht"},
 	"search.lag":        {"The text index is still catching up: the newest objects are not found by their text yet.", "Der Textindex holt noch auf: Die neuesten Objekte werden noch nicht über ihren Text gefunden."},
 	"search.lag_until":  {"indexed up to", "indiziert bis"},
+	"search.values_loading": {"The indicator index is still loading after the node's start: values are not looked up yet. Try again shortly.",
+		"Der Indikatorindex wird nach dem Start des Knotens noch geladen: Werte werden noch nicht nachgeschlagen. Bitte gleich noch einmal versuchen."},
 
 	"col.name":      {"Name", "Name"},
 	"col.type":      {"Type", "Typ"},

@@ -206,6 +206,12 @@ func TestAuthorSearchExplain(t *testing.T) {
 	if !strings.Contains(body, "This value is known") || !strings.Contains(body, id) {
 		t.Errorf("search by value does not find %s:\n%.2000s", id, body)
 	}
+	f.ui.d.Index.SetLoading(true) // as right after a node's start
+	_, body = f.do(c, "GET", "/search?q=203.0.113.9", nil)
+	if strings.Contains(body, "This value is known") || !strings.Contains(body, `id="values-loading"`) {
+		t.Errorf("search by value while the indicator index loads: want the notice and no answer from it:\n%.2000s", body)
+	}
+	f.ui.d.Index.SetLoading(false)
 	_, body = f.do(c, "GET", "/search?q=c2+server", nil)
 	if !strings.Contains(body, id) {
 		t.Errorf("full-text search does not find %s", id)
