@@ -85,11 +85,11 @@ func cmdBlocklist(ctx context.Context, e *env, args []string) error {
 }
 
 // enableDetection loads the indicator index, keeps it following the store while ctx lasts, and
-// adds the detection endpoints to the API. The index is loaded before the node serves, so that
-// no poller is ever handed an empty blocklist while it loads. Call it from handler (serve.go).
-// The index loads in the background, so that the node serves TAXII, the web UI and open data at
-// once (a million objects' indicators take seconds); until it has loaded, the detection
-// endpoints answer 503 and /readyz says the node is not ready. A failed load is retried.
+// adds the detection endpoints to the API. Call it from handler (serve.go). The index loads in
+// the background, so that the node serves TAXII, the web UI and open data at once (a million
+// objects' indicators take seconds); until it has loaded, the detection endpoints answer 503
+// rather than hand a poller a partial blocklist, and /readyz says the node is not ready. A
+// failed load is retried.
 func (n *node) enableDetection(ctx context.Context, a *api.API) (*pattern.Index, error) {
 	x := pattern.NewIndex()
 	x.SetLoading(true)
