@@ -349,6 +349,9 @@ func (o *objectStore) Delete(ctx context.Context, collection, id string, v store
 		if err != nil {
 			return fmt.Errorf("repair flags: %w", err)
 		}
+		if err := unindexDeleted(ctx, tx, seq, id); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `UPDATE collections SET num_objects = num_objects - $1 WHERE seq = $2`, n, seq)
 		return err
 	})

@@ -692,6 +692,9 @@ func (o *objectStore) Delete(ctx context.Context, collection, id string, v store
 		if err != nil {
 			return fmt.Errorf("repair flags: %w", err)
 		}
+		if err := unindexDeleted(ctx, tx, seq, id); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `UPDATE collections SET num_objects = num_objects - ? WHERE seq = ?`, n, seq)
 		return err
 	})

@@ -93,6 +93,35 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 	return nil
 }
 
+// unindexDeleted keeps the full-text index right after a delete of (seq, id), inside its
+// transaction: an entry that points at a deleted version goes, and when an older version is the
+// latest now, the collection's cursor moves back to just before it, so that the follower indexes
+// it again (Index passes over the entries it finds current, so the walk writes little).
+func unindexDeleted(ctx context.Context, tx *sql.Tx, seq int64, id string) error {
+	var row, added int64
+	err := tx.QueryRowContext(ctx, `SELECT s.rowid, s.date_added FROM search_docs s WHERE s.coll = ? AND s.id = ?
+		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added)`, seq, id).Scan(&row, &added)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // no entry, or one of a version still stored
+	}
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = ?`, row); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE rowid = ?`, row); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE search_cursors SET position = min(position,
+			(SELECT date_added - 1 FROM objects WHERE coll = ?1 AND id = ?2 AND is_latest))
+		WHERE coll = ?1 AND EXISTS (SELECT 1 FROM objects WHERE coll = ?1 AND id = ?2 AND is_latest)`, seq, id)
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	return nil
+}
+
 // ftsQuery writes the words as FTS5 strings, all of which must match.
 func ftsQuery(words []string) string {
 	q := make([]string, len(words))

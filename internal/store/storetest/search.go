@@ -109,6 +109,33 @@ func testSearch(t *testing.T, s store.Store) {
 	if got := ids(search(store.SearchQuery{Text: "authorities"}).Records); len(got) != 0 {
 		t.Errorf("search for the old version's words: got %v", got)
 	}
+
+	// Deleting the latest version: its entry goes, and the version before it, the latest again,
+	// is found once the follower has walked again from before it (the cursor moved back).
+	if n, err := s.Objects().Delete(ctx, coll, a.ID, store.VersionMatch{At: []int64{a2.Version()}}); err != nil || n != 1 {
+		t.Fatalf("Delete of the latest version: %d, %v", n, err)
+	}
+	if p, err := s.Search().Progress(ctx, coll); err != nil || !p.Behind() {
+		t.Errorf("Progress after deleting a latest version: got %+v, %v, want behind (the older version to index)", p, err)
+	}
+	if got := search(store.SearchQuery{Text: "harbour"}).Records; len(got) != 0 {
+		t.Errorf("search for the deleted version's words: got %v", ids(got))
+	}
+	indexAll(t, s, coll)
+	if got := ids(search(store.SearchQuery{Text: "authorities"}).Records); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("search for the words of the version that is the latest again: got %v, want %v", got, []string{a.ID})
+	}
+	// Deleting an object whole: its entry goes, and nothing is left to index.
+	if n, err := s.Objects().Delete(ctx, coll, b.ID, store.VersionMatch{All: true}); err != nil || n != 1 {
+		t.Fatalf("Delete of an object: %d, %v", n, err)
+	}
+	if p, err := s.Search().Progress(ctx, coll); err != nil || p.Behind() {
+		t.Errorf("Progress after deleting a whole object: got %+v, %v, want caught up", p, err)
+	}
+	if got := search(store.SearchQuery{Text: "loader"}).Records; len(got) != 0 {
+		t.Errorf("search for a deleted object's words: got %v", ids(got))
+	}
+
 	_, err = s.Search().Search(ctx, store.SearchQuery{Collection: coll, Text: " - ", Limit: 10})
 	wantErr(t, "Search without words", err, store.ErrInvalid)
 }
