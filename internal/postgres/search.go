@@ -69,17 +69,18 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 }
 
 // unindexDeleted keeps the full-text index right after a delete of (seq, id), inside its
-// transaction: an entry that points at a deleted version goes, and when an older version is the
-// latest now, the collection's cursor moves back to just before it, so that the follower indexes
-// it again (Index passes over the entries it finds current, so the walk writes little).
+// transaction: an entry that no longer points at the object's latest version (it pointed at a
+// deleted one, or at an older one while the index was behind) goes, and when a version remains,
+// the collection's cursor moves back to just before the latest, so that the follower indexes it
+// again (Index passes over the entries it finds current, so the walk writes little).
 func unindexDeleted(ctx context.Context, tx pgx.Tx, seq int32, id string) error {
 	tag, err := tx.Exec(ctx, `DELETE FROM search_docs s WHERE s.coll = $1 AND s.id = $2
-		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added)`, seq, id)
+		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added AND o.is_latest)`, seq, id)
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return nil // no entry, or one of a version still stored
+		return nil // no entry, or one of the latest version
 	}
 	_, err = tx.Exec(ctx, `UPDATE search_cursors c SET position = least(c.position, o.date_added - 1)
 		FROM objects o WHERE c.coll = $1 AND o.coll = $1 AND o.id = $2 AND o.is_latest`, seq, id)

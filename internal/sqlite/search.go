@@ -94,15 +94,16 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 }
 
 // unindexDeleted keeps the full-text index right after a delete of (seq, id), inside its
-// transaction: an entry that points at a deleted version goes, and when an older version is the
-// latest now, the collection's cursor moves back to just before it, so that the follower indexes
-// it again (Index passes over the entries it finds current, so the walk writes little).
+// transaction: an entry that no longer points at the object's latest version (it pointed at a
+// deleted one, or at an older one while the index was behind) goes, and when a version remains,
+// the collection's cursor moves back to just before the latest, so that the follower indexes it
+// again (Index passes over the entries it finds current, so the walk writes little).
 func unindexDeleted(ctx context.Context, tx *sql.Tx, seq int64, id string) error {
 	var row, added int64
 	err := tx.QueryRowContext(ctx, `SELECT s.rowid, s.date_added FROM search_docs s WHERE s.coll = ? AND s.id = ?
-		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added)`, seq, id).Scan(&row, &added)
+		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added AND o.is_latest)`, seq, id).Scan(&row, &added)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // no entry, or one of a version still stored
+		return nil // no entry, or one of the latest version
 	}
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
