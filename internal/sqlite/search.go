@@ -99,9 +99,9 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 // the collection's cursor moves back to just before the latest, so that the follower indexes it
 // again (Index passes over the entries it finds current, so the walk writes little).
 func unindexDeleted(ctx context.Context, tx *sql.Tx, seq int64, id string) error {
-	var row, added int64
-	err := tx.QueryRowContext(ctx, `SELECT s.rowid, s.date_added FROM search_docs s WHERE s.coll = ? AND s.id = ?
-		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added AND o.is_latest)`, seq, id).Scan(&row, &added)
+	var row int64
+	err := tx.QueryRowContext(ctx, `SELECT s.rowid FROM search_docs s WHERE s.coll = ? AND s.id = ?
+		AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.coll = s.coll AND o.date_added = s.date_added AND o.is_latest)`, seq, id).Scan(&row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // no entry, or one of the latest version
 	}
