@@ -41,6 +41,11 @@ func TestTerms(t *testing.T) {
 		{"[ipv4-addr:value = '192.0.2.1'] REPEATS 5 TIMES", []string{"ipv4-addr 192.0.2.1"}, false},
 		{"[ipv4-addr:value != '192.0.2.1']", nil, false},
 		{"[domain-name:value = 'localhost']", []string{"other localhost domain-name:value"}, true},
+		// Internationalised names are indexed in the ASCII form DNS and logs carry.
+		{"[domain-name:value = 'BÜCHER.example']", []string{"domain-name xn--bcher-kva.example"}, true},
+		{"[domain-name:value LIKE '%.пример.example']", []string{"domain-name *.xn--e1afmkfd.example"}, true},
+		{"[email-message:from_ref.value = 'bücher.example']", []string{"domain-name xn--bcher-kva.example"}, true},
+		{"[domain-name:value = 'a\u200db.example']", []string{"other a\u200db.example domain-name:value"}, true},
 		{"[mutex:name = 'Global\\\\x']", []string{"other Global\\x mutex:name"}, true},
 	}
 	for _, tt := range tests {
@@ -72,6 +77,8 @@ func TestParseTerm(t *testing.T) {
 		{"Who@Ex.Example", "email-addr who@ex.example"},
 		{"*.Ex.Example", "domain-name *.ex.example"},
 		{"ex.example", "domain-name ex.example"},
+		{"Bücher.Example", "domain-name xn--bcher-kva.example"},
+		{"*.bücher.example", "domain-name *.xn--bcher-kva.example"},
 		{"D41D8CD98F00B204E9800998ECF8427E", "file-hash d41d8cd98f00b204e9800998ecf8427e"},
 		{"just words", "other just words"},
 	}

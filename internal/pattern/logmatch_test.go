@@ -271,3 +271,19 @@ func TestLogScanWhileIndexChanges(t *testing.T) {
 	}
 	<-done
 }
+
+// TestLogInternationalDomain checks that an indicator naming a domain in Unicode finds the
+// name in a log, where DNS and HTTP carry it in its ASCII (punycode) form.
+func TestLogInternationalDomain(t *testing.T) {
+	x := NewIndex()
+	put(t, x, testIndicator(1, stix.TLPGreen, ownOrg), "[domain-name:value = 'bücher.example']")
+	put(t, x, testIndicator(2, stix.TLPGreen, ownOrg), "[domain-name:value LIKE '%.пример.example']")
+	got, _ := scanLog(t, x, FormatText, 4096, "query xn--bcher-kva.example A\nquery www.xn--e1afmkfd.example A\nquery buecher.example A\n")
+	want := []string{
+		"1 domain-name xn--bcher-kva.example xn--bcher-kva.example #01",
+		"2 domain-name www.xn--e1afmkfd.example *.xn--e1afmkfd.example #02",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("hits:\n got %q\nwant %q", got, want)
+	}
+}

@@ -3,6 +3,9 @@ package pattern
 import (
 	"net/netip"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Kind is the kind of an indicator value in the index: what sort of token in a log or which
@@ -159,10 +162,12 @@ var hostByte = func() (t [256]bool) {
 	return t
 }()
 
-// normalizeDomain lower-cases a domain name and drops one trailing dot. It refuses names with
-// characters outside letters, digits, '-', '_' and '.', empty labels, or no dot at all: such a
-// value is kept as an "other" value instead. Names in Unicode must be given in their ASCII
-// (punycode) form to be found in logs.
+// normalizeDomain lower-cases a domain name and drops one trailing dot. A name in Unicode (an
+// internationalised name, as in homograph phishing) becomes its ASCII form (IDNA with the UTS #46
+// mapping: "bücher.example" is "xn--bcher-kva.example"), the form DNS carries, and so resolvers,
+// logs and blocklists. It refuses names with characters outside letters, digits, '-', '_' and
+// '.', empty labels, no dot at all, or Unicode that IDNA refuses: such a value is kept as an
+// "other" value instead.
 func normalizeDomain(v string) (string, bool) {
 	v = strings.TrimSuffix(v, ".")
 	if len(v) == 0 || len(v) > 253 || strings.IndexByte(v, '.') < 0 {
@@ -172,6 +177,9 @@ func normalizeDomain(v string) (string, bool) {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if !hostByte[c] {
+			if c >= utf8.RuneSelf {
+				return asciiDomain(v)
+			}
 			return "", false
 		}
 		if c == '.' && (i == 0 || v[i-1] == '.') {
@@ -183,6 +191,15 @@ func normalizeDomain(v string) (string, bool) {
 		v = strings.ToLower(v)
 	}
 	return v, true
+}
+
+// asciiDomain normalises a domain name in Unicode through its ASCII form.
+func asciiDomain(v string) (string, bool) {
+	a, err := idna.Lookup.ToASCII(v)
+	if err != nil || a == v {
+		return "", false
+	}
+	return normalizeDomain(a)
 }
 
 // normalizeEmail lower-cases an address of the form local@domain.
