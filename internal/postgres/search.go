@@ -44,11 +44,12 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 	for i, d := range docs {
 		ids[i], added[i], texts[i] = d.ID, d.DateAdded, d.Text
 	}
+	var written int64 // entries inserted or replaced; those already current are not
 	err = pgx.BeginFunc(ctx, x.s.pool, func(tx pgx.Tx) error {
 		if len(docs) > 0 {
 			// A batch holds each object once at most (the follower reads latest versions), so
 			// that one INSERT … ON CONFLICT never meets the same key twice.
-			_, err := tx.Exec(ctx, `INSERT INTO search_docs (coll, id, pos, date_added, doc)
+			tag, err := tx.Exec(ctx, `INSERT INTO search_docs (coll, id, pos, date_added, doc)
 				SELECT $1, d.id, nextval('search_docs_pos'), d.added, to_tsvector('simple', d.text)
 				FROM unnest($2::text[], $3::bigint[], $4::text[]) AS d (id, added, text) ORDER BY d.added
 				ON CONFLICT (coll, id) DO UPDATE SET pos = excluded.pos, date_added = excluded.date_added, doc = excluded.doc
@@ -56,6 +57,7 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 			if err != nil {
 				return err
 			}
+			written = tag.RowsAffected()
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO search_cursors (coll, position) VALUES ($1, $2)
 			ON CONFLICT (coll) DO UPDATE SET position = greatest(search_cursors.position, excluded.position)`, seq, cursor)
@@ -64,7 +66,7 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 	if err != nil {
 		return fmt.Errorf("search index %q: %w", collection, err)
 	}
-	x.s.grew("search_docs", len(docs))
+	x.s.grew("search_docs", int(written))
 	return nil
 }
 

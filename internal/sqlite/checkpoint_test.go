@@ -3,11 +3,10 @@ package sqlite
 import (
 	"context"
 	"os"
-	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/entente/entente/internal/store"
 	"github.com/entente/entente/internal/store/storetest"
 )
 
@@ -16,7 +15,8 @@ import (
 // (at walHardPages) never fires at this size, so only the checkpointer can have copied them.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
 	ctx := context.Background()
-	s, path, c := openCheckpointStore(t)
+	s, c := openWithCollection(t)
+	path := dbPath(s)
 	s.ckpt.soft.Store(256 << 10)
 	before := fileSize(t, path)
 	for range 8 {
@@ -34,21 +34,8 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 	}
 }
 
-// openCheckpointStore opens a new store, closed when the test ends, with one collection.
-func openCheckpointStore(t *testing.T) (*Store, string, store.Collection) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "entente.db")
-	s, err := Open(context.Background(), path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	c, err := s.Collections().Create(context.Background(), store.Collection{Title: "checkpoint"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, path, c
-}
+// dbPath is the database file of s: its log's path without "-wal".
+func dbPath(s *Store) string { return strings.TrimSuffix(s.ckpt.wal, "-wal") }
 
 func fileSize(t *testing.T, path string) int64 {
 	t.Helper()
@@ -63,7 +50,8 @@ func fileSize(t *testing.T, path string) int64 {
 // the pages, and expects Checkpoint to leave them in the database file and the log empty.
 func TestCheckpointEmptiesTheLog(t *testing.T) {
 	ctx := context.Background()
-	s, path, c := openCheckpointStore(t)
+	s, c := openWithCollection(t)
+	path := dbPath(s)
 	if _, err := s.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 2000)); err != nil {
 		t.Fatal(err)
 	}
