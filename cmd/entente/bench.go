@@ -92,6 +92,10 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := n.syncPolicy(ctx, true); err != nil { // as serve does; a no-op after the import
+		n.Close()
+		return err
+	}
 	objs := n.store.Objects()
 	for _, id := range ids[:min(len(ids), 1000)] { // warm the cache as a running server has it
 		if _, err := objs.Latest(ctx, id); err != nil {

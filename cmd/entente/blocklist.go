@@ -23,7 +23,7 @@ func cmdBlocklist(ctx context.Context, e *env, args []string) error {
 	partial := f.Bool("partial", false, "also values of patterns that ask for more than the value")
 	allowFile := f.String("allowlist", "", "a file of more addresses and domains never to block, one a line")
 	zone := f.String("zone", "", "RPZ zone name (default rpz.entente.local)")
-	return withNode(ctx, e, f, args, func(n *node) error {
+	return withPolicyNode(ctx, e, f, args, func(n *node) error {
 		if len(f.positional) > 0 {
 			return usageError("blocklist takes no arguments, only flags")
 		}

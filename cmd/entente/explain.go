@@ -13,7 +13,7 @@ import (
 func cmdExplain(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "explain", "OBJECT-ID")
 	asJSON := f.Bool("json", false, "print JSON")
-	return withNode(ctx, e, f, args, func(n *node) error {
+	return withPolicyNode(ctx, e, f, args, func(n *node) error {
 		if len(f.positional) != 1 {
 			return usageError("explain: give one OBJECT-ID")
 		}

@@ -17,7 +17,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	after := f.String("added-after", "", "only objects added after this timestamp (RFC 3339)")
 	latest := f.Bool("latest", false, "only the latest version of each object (default: every version)")
 	forOrg := f.String("for", "", "export what this partner organisation (id or name), or \"public\", would receive (default: everything, as the own organisation)")
-	return withNode(ctx, e, f, args, func(n *node) error {
+	return withPolicyNode(ctx, e, f, args, func(n *node) error {
 		if len(f.positional) > 0 {
 			return usageError("export takes no arguments, only flags")
 		}

@@ -21,7 +21,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	all := f.Bool("all", false, "print every object's outcome, not only rejections")
 	asJSON := f.Bool("json", false, "print outcomes as JSON lines")
 	batch := f.Int("batch", 0, "objects per transaction (default 5000; each batch is stored whole or not at all)")
-	return withNode(ctx, e, f, args, func(n *node) error {
+	return withPolicyNode(ctx, e, f, args, func(n *node) error {
 		if len(f.positional) == 0 {
 			return usageError("import: name at least one FILE, or - for standard input")
 		}

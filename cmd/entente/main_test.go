@@ -364,3 +364,65 @@ func TestOpendataMetadataCommands(t *testing.T) {
 		t.Errorf("unknown field: exit %d %q", code, errOut)
 	}
 }
+
+// TestDefaultTLPChange stores an unmarked object under a TLP:CLEAR default, then raises the
+// default: other commands refuse to run under a configuration that differs from the node's,
+// and serve reclassifies the stored object before it serves, so that the public no longer
+// receives it.
+func TestDefaultTLPChange(t *testing.T) {
+	n := newProcNode(t, buildBinary(t), "Berlin", 1)
+	id := "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+	run := func(stdin string, args ...string) (string, int) {
+		t.Helper()
+		out, errOut, code := entente(t, stdin, append(args, "--data", n.data)...)
+		return out + errOut, code
+	}
+	public := func(extra ...string) bool {
+		t.Helper()
+		out, code := run("", append([]string{"explain", "--json", id}, extra...)...)
+		if code != 0 {
+			t.Fatalf("explain %v: exit %d: %s", extra, code, out)
+		}
+		var ex struct {
+			Recipients []struct {
+				Org      string `json:"org"`
+				Receives bool   `json:"receives"`
+			} `json:"recipients"`
+		}
+		if err := json.Unmarshal([]byte(out), &ex); err != nil {
+			t.Fatalf("explain --json: %v\n%s", err, out)
+		}
+		for _, r := range ex.Recipients {
+			if r.Org == "public (open data)" {
+				return r.Receives
+			}
+		}
+		t.Fatalf("explain names no public recipient: %s", out)
+		return false
+	}
+
+	if out, code := run(validIndicator, "import", "-", "--default-tlp", "clear"); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, out)
+	}
+	if !public("--default-tlp", "clear") {
+		t.Fatal("an unmarked object under a CLEAR default does not reach the public")
+	}
+	for _, args := range [][]string{{"explain", id}, {"import", "-"}, {"export"}} {
+		out, code := run(validIndicator, args...)
+		if code != 2 || !strings.Contains(out, `"default_tlp=clear"`) || !strings.Contains(out, "entente serve") {
+			t.Errorf("%v under another default: exit %d, %s; want exit 2 naming the node's configuration", args, code, out)
+		}
+	}
+
+	n.start() // the default, AMBER+STRICT
+	n.kill()
+	if !strings.Contains(n.log.String(), "reclassifying every stored object version") {
+		t.Errorf("serve's log does not say it reclassified:\n%s", n.log)
+	}
+	if public() {
+		t.Error("after serve ran with an AMBER+STRICT default, the unmarked object still reaches the public")
+	}
+	if out, code := run("", "explain", id, "--default-tlp", "clear"); code != 2 {
+		t.Errorf("explain under the old default after the change: exit %d, %s; want 2", code, out)
+	}
+}

@@ -25,7 +25,7 @@ func cmdMatch(ctx context.Context, e *env, args []string) error {
 	sightings := f.Bool("sightings", false, "record a STIX sighting of every indicator found (through ingest)")
 	sightColl := f.String("sighting-collection", "", "collection for the sightings (default: the default collection)")
 	sightTLP := f.String("sighting-tlp", "amber", "TLP of the sightings (an indicator's stricter TLP wins)")
-	return withNode(ctx, e, f, args, func(n *node) error {
+	return withPolicyNode(ctx, e, f, args, func(n *node) error {
 		if len(f.positional) == 0 {
 			return usageError("match: name at least one log FILE, or - for standard input")
 		}

@@ -146,6 +146,71 @@ func (n *node) policyConfig() policy.Config {
 	return policy.Config{DefaultTLP: n.defaultTLP()}
 }
 
+// syncPolicy makes sure the stored facts of every object version (effective TLP, granular
+// levels) were computed under this process's policy configuration, which the setting
+// policy.ConfigSetting records. When no configuration is recorded (a new store, or one written
+// before the setting existed) it classifies every stored version and records it. When another
+// one is recorded, serve (mayChange) reclassifies every version before it delivers anything:
+// with a raised default, an unmarked object stored as TLP:CLEAR would otherwise go on reaching
+// the public and every partner. Other commands refuse instead, so that a command run with a
+// different --default-tlp than the node's never reclassifies the objects a running node serves.
+func (n *node) syncPolicy(ctx context.Context, mayChange bool) error {
+	cfg := n.policyConfig()
+	want := cfg.Fingerprint()
+	had, err := n.store.Settings().Get(ctx, policy.ConfigSetting)
+	if errors.Is(err, store.ErrNotFound) {
+		had = ""
+	} else if err != nil {
+		return fmt.Errorf("policy configuration: %w", err)
+	}
+	if had == want {
+		return nil
+	}
+	if had != "" && !mayChange {
+		return usageError("the node's stored objects are classified under %q, this command runs with %q: "+
+			"give it the node's --default-tlp, or restart `entente serve` with the new one, which reclassifies every stored object before it serves", had, want)
+	}
+	start := time.Now()
+	if had != "" {
+		n.log.Warn("the sharing policy's configuration changed: reclassifying every stored object version before serving",
+			"from", had, "to", want)
+	}
+	last := start
+	res, err := cfg.Recompute(ctx, n.store, func(checked int) {
+		if time.Since(last) >= 10*time.Second {
+			last = time.Now()
+			n.log.Info("reclassifying stored objects", "checked", checked)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("reclassifying stored objects under %q: %w", want, err)
+	}
+	if err := n.store.Settings().Set(ctx, policy.ConfigSetting, want); err != nil {
+		return fmt.Errorf("policy configuration: %w", err)
+	}
+	if res.Checked > 0 {
+		lvl := slog.LevelInfo
+		if res.Changed > 0 || res.Undecodable > 0 {
+			lvl = slog.LevelWarn
+		}
+		n.log.Log(ctx, lvl, "stored objects classified under the sharing policy's configuration", "config", want,
+			"checked", res.Checked, "changed", res.Changed, "undecodable", res.Undecodable,
+			"took", time.Since(start).Round(time.Millisecond).String())
+	}
+	return nil
+}
+
+// withPolicyNode is withNode for a command that classifies or delivers objects: it runs fn only
+// when the stored facts were computed under the command's policy configuration (syncPolicy).
+func withPolicyNode(ctx context.Context, e *env, f *flagSet, args []string, fn func(n *node) error) error {
+	return withNode(ctx, e, f, args, func(n *node) error {
+		if err := n.syncPolicy(ctx, false); err != nil {
+			return err
+		}
+		return fn(n)
+	})
+}
+
 // gate is the policy decision point of every read path.
 func (n *node) gate() *policy.Gate {
 	return &policy.Gate{Store: n.store, Config: n.policyConfig(), Own: n.self.ID}

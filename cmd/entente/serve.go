@@ -40,6 +40,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "First start: created the own organisation %q.\nThe first admin token is shown this once (also written to %s):\n%s\n",
 			n.self.Name, filepath.Join(cfg.Data, "admin.token"), n.newAdminToken)
 	}
+	if err := n.syncPolicy(ctx, true); err != nil {
+		return err
+	}
 	fed, err := n.federated(ctx)
 	if err != nil {
 		return err

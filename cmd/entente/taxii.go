@@ -125,6 +125,9 @@ func pullInto(ctx context.Context, e *env, cfg config.Config, c *taxii.Client, r
 		return err
 	}
 	defer n.Close()
+	if err := n.syncPolicy(ctx, false); err != nil {
+		return err
+	}
 	lc, err := n.collection(ctx, local)
 	if err != nil {
 		return err

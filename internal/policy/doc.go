@@ -149,7 +149,8 @@
 // integers (bit 1<<t for level t, 1<<6 for Unknown), the labels, and the shares: the per-object
 // share list together with the entries of x_entente_recipients (FactsOf merges them). The
 // effective TLP and the granular sets depend on Config (default level, known statements); when
-// it changes, the stored values must be recomputed.
+// it changes, Config.Recompute rewrites the stored values, and the setting ConfigSetting records
+// the Fingerprint they were computed under (the node reclassifies before it serves).
 //
 // The decision does not depend on the collection; which collections a recipient may read at all
 // is the read path's business, before the policy is asked.

@@ -373,3 +373,29 @@ func (o *objectStore) Count(ctx context.Context, collection string) (int64, erro
 	}
 	return n, nil
 }
+
+// SetFacts updates the policy columns of the named versions in one statement.
+func (o *objectStore) SetFacts(ctx context.Context, collection string, facts []store.StoredFacts) error {
+	seq, err := o.s.seq(ctx, collection)
+	if err != nil {
+		return fmt.Errorf("set facts in %q: %w", collection, err)
+	}
+	added := make([]int64, len(facts))
+	tlp := make([]int16, len(facts))
+	personal := make([]int16, len(facts))
+	required := make([]int16, len(facts))
+	optional := make([]int16, len(facts))
+	for i, f := range facts {
+		added[i], tlp[i] = f.DateAdded, int16(f.StoredTLP())
+		personal[i], required[i], optional[i] = int16(f.Personal), int16(f.GranularRequired), int16(f.GranularOptional)
+	}
+	_, err = o.s.pool.Exec(ctx, `UPDATE objects o SET tlp = u.tlp, personal = u.personal,
+			granular_required = u.required, granular_optional = u.optional
+		FROM unnest($2::bigint[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[])
+			AS u (date_added, tlp, personal, required, optional)
+		WHERE o.coll = $1 AND o.date_added = u.date_added`, seq, added, tlp, personal, required, optional)
+	if err != nil {
+		return fmt.Errorf("set facts in %q: %w", collection, err)
+	}
+	return nil
+}

@@ -716,3 +716,31 @@ func (o *objectStore) Count(ctx context.Context, collection string) (int64, erro
 	}
 	return n, nil
 }
+
+// SetFacts updates the policy columns of the named versions with one prepared statement, in one
+// write transaction.
+func (o *objectStore) SetFacts(ctx context.Context, collection string, facts []store.StoredFacts) error {
+	seq, err := o.s.seq(ctx, collection)
+	if err != nil {
+		return fmt.Errorf("set facts in %q: %w", collection, err)
+	}
+	err = o.s.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE objects SET tlp = ?, personal = ?, granular_required = ?,
+			granular_optional = ? WHERE coll = ? AND date_added = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, f := range facts {
+			if _, err := st.ExecContext(ctx, int64(f.StoredTLP()), f.Personal, f.GranularRequired, f.GranularOptional,
+				seq, f.DateAdded); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set facts in %q: %w", collection, err)
+	}
+	return nil
+}

@@ -11,9 +11,14 @@ import (
 // StoredTLP is the TLP a backend stores for n: the zero TLP (none computed), as NewObject
 // promises, and anything else that is not a TLP 2.0 level become Unknown, so that the "tlp IN
 // (…)" lists of a Scope (LevelTLPs) find them.
-func (n NewObject) StoredTLP() stix.TLP {
-	if n.TLP >= stix.TLPClear && n.TLP <= stix.TLPRed {
-		return n.TLP
+func (n NewObject) StoredTLP() stix.TLP { return storedTLP(n.TLP) }
+
+// StoredTLP is the TLP a backend stores for f, as NewObject.StoredTLP.
+func (f StoredFacts) StoredTLP() stix.TLP { return storedTLP(f.TLP) }
+
+func storedTLP(t stix.TLP) stix.TLP {
+	if t >= stix.TLPClear && t <= stix.TLPRed {
+		return t
 	}
 	return stix.TLPUnknown
 }

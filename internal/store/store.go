@@ -227,6 +227,23 @@ type ObjectStore interface {
 	// Count returns how many object versions a collection holds. Errors: ErrNotFound when the
 	// collection does not exist.
 	Count(ctx context.Context, collection string) (int64, error)
+
+	// SetFacts overwrites the policy columns (TLP, Personal, GranularRequired, GranularOptional)
+	// of versions of a collection, each named by its DateAdded, in one transaction; a version
+	// deleted meanwhile is skipped. It brings facts computed under an earlier policy
+	// configuration up to date (policy.Recompute). Errors: ErrNotFound when the collection does
+	// not exist.
+	SetFacts(ctx context.Context, collection string, facts []StoredFacts) error
+}
+
+// StoredFacts are the policy columns of one stored version, named by its DateAdded; the values
+// are as NewObject gives them (TLP as NewObject.StoredTLP stores it).
+type StoredFacts struct {
+	DateAdded        int64
+	TLP              stix.TLP
+	Personal         uint8
+	GranularRequired uint8
+	GranularOptional uint8
 }
 
 // Collection is a TAXII collection.
