@@ -34,30 +34,54 @@ func (x searchStore) Progress(ctx context.Context, collection string) (store.Sea
 
 // Index upserts the batch in one statement: a doc of a newer version than the entry's takes a
 // new position; one of the same or an older version changes nothing, so that processes indexing
-// the same objects at once agree.
+// the same objects at once agree. The links of the entries it replaced go; then every doc whose
+// version is the entry's gets its links, those it has already kept (an entry indexed before
+// migration 0007 gains them).
 func (x searchStore) Index(ctx context.Context, collection string, docs []store.SearchDoc, cursor int64) error {
 	seq, err := x.s.seq(ctx, collection)
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	ids, added, texts := make([]string, len(docs)), make([]int64, len(docs)), make([]string, len(docs))
+	var sources, targets []string
+	var linkAdded []int64
 	for i, d := range docs {
 		ids[i], added[i], texts[i] = d.ID, d.DateAdded, d.Text
+		for _, t := range d.Links {
+			sources, targets, linkAdded = append(sources, d.ID), append(targets, t), append(linkAdded, d.DateAdded)
+		}
 	}
 	var written int64 // entries inserted or replaced; those already current are not
 	err = pgx.BeginFunc(ctx, x.s.pool, func(tx pgx.Tx) error {
 		if len(docs) > 0 {
 			// A batch holds each object once at most (the follower reads latest versions), so
 			// that one INSERT … ON CONFLICT never meets the same key twice.
-			tag, err := tx.Exec(ctx, `INSERT INTO search_docs (coll, id, pos, date_added, doc)
+			rows, err := tx.Query(ctx, `INSERT INTO search_docs (coll, id, pos, date_added, doc)
 				SELECT $1, d.id, nextval('search_docs_pos'), d.added, to_tsvector('simple', d.text)
 				FROM unnest($2::text[], $3::bigint[], $4::text[]) AS d (id, added, text) ORDER BY d.added
 				ON CONFLICT (coll, id) DO UPDATE SET pos = excluded.pos, date_added = excluded.date_added, doc = excluded.doc
-				WHERE search_docs.date_added < excluded.date_added`, seq, ids, added, texts)
+				WHERE search_docs.date_added < excluded.date_added
+				RETURNING id`, seq, ids, added, texts)
 			if err != nil {
 				return err
 			}
-			written = tag.RowsAffected()
+			upserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			written = int64(len(upserted))
+			if _, err := tx.Exec(ctx, `DELETE FROM search_links WHERE coll = $1 AND source = ANY($2)`, seq, upserted); err != nil {
+				return err
+			}
+		}
+		if len(sources) > 0 {
+			_, err := tx.Exec(ctx, `INSERT INTO search_links (coll, target, date_added, source)
+				SELECT $1, l.target, l.added, l.source FROM unnest($2::text[], $3::text[], $4::bigint[]) AS l (source, target, added)
+				JOIN search_docs d ON d.coll = $1 AND d.id = l.source AND d.date_added = l.added
+				ON CONFLICT DO NOTHING`, seq, sources, targets, linkAdded)
+			if err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO search_cursors (coll, position) VALUES ($1, $2)
 			ON CONFLICT (coll) DO UPDATE SET position = greatest(search_cursors.position, excluded.position)`, seq, cursor)
@@ -83,6 +107,9 @@ func unindexDeleted(ctx context.Context, tx pgx.Tx, seq int32, id string) error 
 	}
 	if tag.RowsAffected() == 0 {
 		return nil // no entry, or one of the latest version
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM search_links WHERE coll = $1 AND source = $2`, seq, id); err != nil {
+		return fmt.Errorf("search index: %w", err)
 	}
 	_, err = tx.Exec(ctx, `UPDATE search_cursors c SET position = least(c.position, o.date_added - 1)
 		FROM objects o WHERE c.coll = $1 AND o.coll = $1 AND o.id = $2 AND o.is_latest`, seq, id)
@@ -159,4 +186,30 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		return store.SearchPage{}, fmt.Errorf("search %q: %w", q.Collection, err)
 	}
 	return p, nil
+}
+
+// Linked reads the newest links of target in key order, with their objects, in one statement.
+func (x searchStore) Linked(ctx context.Context, collection, target string, limit int) ([]store.Record, error) {
+	if err := store.CheckLinked(target, limit); err != nil {
+		return nil, err
+	}
+	seq, err := x.s.seq(ctx, collection)
+	if err != nil {
+		return nil, fmt.Errorf("linked: %w", err)
+	}
+	rows, err := x.s.pool.Query(ctx, `SELECT `+recordColumns+`, o.raw FROM search_links l
+		JOIN objects o ON o.coll = l.coll AND o.date_added = l.date_added
+		WHERE l.coll = $1 AND l.target = $2 AND o.is_latest
+		ORDER BY l.date_added DESC LIMIT $3`, seq, target, limit)
+	if err != nil {
+		return nil, fmt.Errorf("linked %q in %q: %w", target, collection, err)
+	}
+	defer rows.Close()
+	recs, _, err := store.SearchRows(rows, collection, func(r *store.Record, _ *int64) error {
+		return scanRecord(rows, r, true)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("linked %q in %q: %w", target, collection, err)
+	}
+	return recs, nil
 }

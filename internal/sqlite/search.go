@@ -32,7 +32,8 @@ func (x searchStore) Progress(ctx context.Context, collection string) (store.Sea
 }
 
 // Index replaces each object's entry only when the doc is of a newer version: the old row of
-// search_docs and its FTS entry go, a new row (with a new, higher rowid) comes.
+// search_docs, its FTS entry and its links go, a new row (with a new, higher rowid) comes. An
+// entry of the doc's own version is given the links it lacks (one indexed before migration 0007).
 func (x searchStore) Index(ctx context.Context, collection string, docs []store.SearchDoc, cursor int64) error {
 	seq, err := x.s.seq(ctx, collection)
 	if err != nil {
@@ -40,7 +41,7 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 	}
 	err = x.s.write(ctx, func(tx *sql.Tx) error {
 		// Each statement is prepared once for the batch, not once a document.
-		var st [5]*sql.Stmt
+		var st [7]*sql.Stmt
 		var err error
 		for i, q := range []string{
 			`SELECT rowid, date_added FROM search_docs WHERE coll = ? AND id = ?`,
@@ -48,24 +49,42 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 			`DELETE FROM search_docs WHERE rowid = ?`,
 			`INSERT INTO search_docs (coll, id, date_added) VALUES (?, ?, ?)`,
 			`INSERT INTO search_fts (rowid, text) VALUES (?, ?)`,
+			`DELETE FROM search_links WHERE coll = ? AND source = ?`,
+			`INSERT OR IGNORE INTO search_links (coll, target, date_added, source) VALUES (?, ?, ?, ?)`,
 		} {
 			if st[i], err = tx.PrepareContext(ctx, q); err != nil {
 				return err
 			}
 			defer st[i].Close()
 		}
-		find, delText, delDoc, addDoc, addText := st[0], st[1], st[2], st[3], st[4]
+		find, delText, delDoc, addDoc, addText, delLinks, addLink := st[0], st[1], st[2], st[3], st[4], st[5], st[6]
+		link := func(d store.SearchDoc) error {
+			for _, target := range d.Links {
+				if _, err := addLink.ExecContext(ctx, seq, target, d.DateAdded, d.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		for _, d := range docs {
 			var old, added int64
 			err := find.QueryRowContext(ctx, seq, d.ID).Scan(&old, &added)
 			switch {
-			case err == nil && added >= d.DateAdded:
+			case err == nil && added > d.DateAdded:
+				continue
+			case err == nil && added == d.DateAdded:
+				if err := link(d); err != nil {
+					return err
+				}
 				continue
 			case err == nil:
 				if _, err := delText.ExecContext(ctx, old); err != nil {
 					return err
 				}
 				if _, err := delDoc.ExecContext(ctx, old); err != nil {
+					return err
+				}
+				if _, err := delLinks.ExecContext(ctx, seq, d.ID); err != nil {
 					return err
 				}
 			case !errors.Is(err, sql.ErrNoRows):
@@ -80,6 +99,9 @@ func (x searchStore) Index(ctx context.Context, collection string, docs []store.
 				return err
 			}
 			if _, err := addText.ExecContext(ctx, row, d.Text); err != nil {
+				return err
+			}
+			if err := link(d); err != nil {
 				return err
 			}
 		}
@@ -112,6 +134,9 @@ func unindexDeleted(ctx context.Context, tx *sql.Tx, seq int64, id string) error
 		return fmt.Errorf("search index: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE rowid = ?`, row); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_links WHERE coll = ? AND source = ?`, seq, id); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE search_cursors SET position = min(position,
@@ -220,4 +245,30 @@ func (x searchStore) Search(ctx context.Context, q store.SearchQuery) (store.Sea
 		return store.SearchPage{}, fmt.Errorf("search %q: %w", q.Collection, err)
 	}
 	return p, nil
+}
+
+// Linked reads the newest links of target in key order, with their objects, in one statement.
+func (x searchStore) Linked(ctx context.Context, collection, target string, limit int) ([]store.Record, error) {
+	if err := store.CheckLinked(target, limit); err != nil {
+		return nil, err
+	}
+	seq, err := x.s.seq(ctx, collection)
+	if err != nil {
+		return nil, fmt.Errorf("linked: %w", err)
+	}
+	rows, err := x.s.r.QueryContext(ctx, `SELECT `+recordColumns+`, o.raw FROM search_links l
+		JOIN objects o ON o.coll = l.coll AND o.date_added = l.date_added
+		WHERE l.coll = ? AND l.target = ? AND o.is_latest
+		ORDER BY l.date_added DESC LIMIT ?`, seq, target, limit)
+	if err != nil {
+		return nil, fmt.Errorf("linked %q in %q: %w", target, collection, err)
+	}
+	defer rows.Close()
+	recs, _, err := store.SearchRows(rows, collection, func(r *store.Record, _ *int64) error {
+		return scanRecord(rows, r, true)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("linked %q in %q: %w", target, collection, err)
+	}
+	return recs, nil
 }

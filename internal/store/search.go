@@ -12,6 +12,9 @@ type SearchDoc struct {
 	ID        string // the object's id
 	DateAdded int64  // the version's date_added in its collection
 	Text      string
+	// Links are the ids this version points at that make it show on their pages: a
+	// relationship's source and target, a sighting's sighting_of_ref (Linked).
+	Links []string
 }
 
 // SearchQuery asks the full-text index of one collection for the latest versions whose text
@@ -69,6 +72,11 @@ type SearchStore interface {
 	// Errors: ErrInvalid for a query without collection, text or limit; ErrNotFound when the
 	// collection does not exist.
 	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
+	// Linked returns the latest versions of up to limit objects whose indexed entry links to
+	// target (SearchDoc.Links), newest added first. Objects added after the collection's cursor
+	// (Progress) are not indexed yet; the caller looks for them itself. Errors: ErrInvalid for
+	// an empty target or a limit below 1; ErrNotFound when the collection does not exist.
+	Linked(ctx context.Context, collection, target string, limit int) ([]Record, error)
 }
 
 // SearchWords splits text into the words a full-text search looks for: runs of letters and
@@ -140,8 +148,16 @@ func SearchLoop(q SearchQuery, candidates func(before int64) ([]int64, error), a
 	}
 }
 
-// SearchRows reads the rows of a backend's query for SearchLoop's admitted: each a record of
-// collection, read with its position by scan.
+// CheckLinked validates the arguments of SearchStore.Linked.
+func CheckLinked(target string, limit int) error {
+	if target == "" || limit < 1 {
+		return fmt.Errorf("linked: target %q, limit %d: %w", target, limit, ErrInvalid)
+	}
+	return nil
+}
+
+// SearchRows reads the rows of a backend's query for SearchLoop's admitted (or Linked): each a
+// record of collection, read with its position by scan.
 func SearchRows(rows interface {
 	Next() bool
 	Err() error

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
 
@@ -110,5 +111,62 @@ func TestObjectLinks(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the indicator's page lacks %q", want)
 		}
+	}
+}
+
+// TestObjectLinksFromTheIndex: an object's page lists the relationships pointing at it through
+// the index of links, however many versions were added around them (one before the object, one
+// after thousands of others), and says when that index is too far behind to be complete.
+func TestObjectLinksFromTheIndex(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, _ := f.signIn()
+	coll, _ := f.st.Collections().Get(ctx, "default")
+	now := stixTime(f.clock.now())
+	green := `"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]`
+	rel := func(src, dst string) []byte {
+		return []byte(`{"type":"relationship","spec_version":"2.1","id":"` + stix.NewID("relationship") + `","created":"` + now +
+			`","modified":"` + now + `","relationship_type":"indicates","source_ref":"` + src + `","target_ref":"` + dst + `",` + green + `}`)
+	}
+	ingest := func(raws ...[]byte) {
+		t.Helper()
+		res, err := f.ui.d.Ingester.Add(ctx, coll.ID, raws, store.Provenance{OrgID: f.partner.ID, Via: "import"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				t.Fatalf("ingest %s: %v", r.ID, r.Err)
+			}
+		}
+	}
+	mal := "malware--5d0b4b0e-1c51-4f6b-9a3e-0e0f3c1a2b3d"
+	before, after := stix.NewID("indicator"), stix.NewID("indicator")
+	ingest(rel(before, mal)) // pointing at the malware before it is stored, as federation may deliver
+	ingest([]byte(`{"type":"malware","spec_version":"2.1","id":"` + mal + `","created":"` + now + `","modified":"` + now +
+		`","name":"Relay loader","is_family":true,` + green + `}`))
+	var others [][]byte
+	for range 3 * linkBudget {
+		others = append(others, rel(stix.NewID("indicator"), stix.NewID("malware")))
+	}
+	ingest(others...)
+	ingest(rel(after, mal))
+
+	// The page's own catch-up indexes a little; thousands of versions still wait.
+	_, body := f.do(c, "GET", "/objects/"+mal, nil)
+	if !strings.Contains(body, `id="links-partial"`) {
+		t.Error("with the index thousands of versions behind, the page does not say relationships may be missing")
+	}
+	if err := f.ui.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.do(c, "GET", "/objects/"+mal, nil)
+	for _, want := range []string{before, after, "← indicates"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the malware's page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `id="links-partial"`) {
+		t.Error("with the index caught up, the page still says relationships may be missing")
 	}
 }

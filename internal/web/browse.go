@@ -321,7 +321,10 @@ type objectData struct {
 	CanEdit   bool // an own, unrevoked object of a type authored here
 	Related   []related
 	Sightings []sighting
-	Graph     *graph
+	// LinksPartial: relationships and sightings pointing at the object may be missing, because
+	// the index of links is far behind.
+	LinksPartial bool
+	Graph        *graph
 }
 
 // object shows one object as the viewer may receive it.
@@ -387,12 +390,8 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		_, authored := kinds[rec.Type]
 		d.CanEdit = d.CanShare && authored && !rec.Revoked && rec.Origin.OrgID == s.User.OrgID
 	}
-	since := rec.DateAdded
-	if len(d.Versions) > 0 {
-		since = d.Versions[0].DateAdded
-	}
 	var in []related
-	in, d.Sightings = u.incoming(ctx, pv, rec.Collection, id, since)
+	in, d.Sightings, d.LinksPartial = u.incoming(ctx, pv, rec.Collection, id)
 	d.Related, d.Graph = u.relationships(ctx, pv, &rec, out, in)
 	if r.URL.Query().Get("created") != "" {
 		v.Flash = translate(v.Lang, "obj.created")

@@ -127,7 +127,7 @@ func (x *indexer) catchUp(ctx context.Context, budget int) (bool, error) {
 			}
 			docs := make([]store.SearchDoc, 0, len(pg.Records))
 			for _, r := range pg.Records {
-				docs = append(docs, store.SearchDoc{ID: r.ID, DateAdded: r.DateAdded, Text: searchText(r.Raw)})
+				docs = append(docs, store.SearchDoc{ID: r.ID, DateAdded: r.DateAdded, Text: searchText(r.Raw), Links: linksOf(r.Type, r.Raw)})
 			}
 			next := p.LastAdded
 			if pg.More {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,62 +45,112 @@ type sighting struct {
 	TLP                 stix.TLP
 }
 
-// linkBudget bounds the relationships and sightings read to find those pointing at an object:
-// they are looked for among those added after its first version, the first linkBudget of them.
-const linkBudget = 2000
+// linkBudget bounds the relationships and sightings read to find those pointing at an object
+// among the latest versions the index of links has not reached yet (added after its cursor);
+// linkedMax bounds those read through the index.
+const (
+	linkBudget = 2000
+	linkedMax  = 500
+)
+
+// linksOf returns the ids a version of this type points at that make it show on their pages
+// (store.SearchDoc.Links): a relationship's source and target, a sighting's sighting_of_ref.
+func linksOf(typ string, raw []byte) []string {
+	if typ != "relationship" && typ != "sighting" {
+		return nil
+	}
+	var p struct {
+		SourceRef     string `json:"source_ref"`
+		TargetRef     string `json:"target_ref"`
+		SightingOfRef string `json:"sighting_of_ref"`
+	}
+	if json.Unmarshal(raw, &p) != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range []string{p.SourceRef, p.TargetRef, p.SightingOfRef} {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
 
 // incoming finds the relationships and sightings the viewer may receive that point at the
-// object with this id, added after since.
-func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string, since int64) ([]related, []sighting) {
-	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: since - 1, Limit: 500}
+// object with this id, newest first: those the index of links holds (store.SearchStore.Linked),
+// and those added after its cursor, read one by one. partial reports that some may be missing:
+// more than linkBudget versions wait for the index, or the store failed.
+func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string) (rels []related, sights []sighting, partial bool) {
+	var recs []store.Record
+	p, err := u.d.Store.Search().Progress(ctx, coll)
+	if err != nil {
+		return nil, nil, true
+	}
+	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: p.Cursor, Limit: 500}
 	pv.Restrict(&f)
-	var rels []related
-	var sights []sighting
-	for seen := 0; seen < linkBudget; {
+	for seen := 0; ; {
+		if seen >= linkBudget {
+			partial = true
+			break
+		}
 		pg, err := u.d.Store.Objects().Query(ctx, f)
-		if err != nil || len(pg.Records) == 0 {
+		if err != nil {
+			partial = true
 			break
 		}
 		for i := range pg.Records {
-			rec := &pg.Records[i]
 			seen++
-			f.AddedAfter = rec.DateAdded
-			if !bytes.Contains(rec.Raw, []byte(id)) {
-				continue
-			}
-			out, dec, err := pv.Deliver(ctx, rec)
-			if err != nil || !dec.Allow {
-				continue
-			}
-			var p struct {
-				RelationshipType string   `json:"relationship_type"`
-				SourceRef        string   `json:"source_ref"`
-				TargetRef        string   `json:"target_ref"`
-				SightingOfRef    string   `json:"sighting_of_ref"`
-				Count            int      `json:"count"`
-				FirstSeen        string   `json:"first_seen"`
-				LastSeen         string   `json:"last_seen"`
-				Where            []string `json:"where_sighted_refs"`
-			}
-			if json.Unmarshal(out, &p) != nil {
-				continue
-			}
-			switch {
-			case rec.Type == "sighting" && p.SightingOfRef == id:
-				sights = append(sights, sighting{ID: rec.ID, Count: p.Count, FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Where: len(p.Where), TLP: rec.TLP})
-			case rec.Type == "relationship" && p.TargetRef == id && len(rels) < maxRelated:
-				typ, _, _ := strings.Cut(p.SourceRef, "--")
-				rels = append(rels, related{Via: "← " + p.RelationshipType, ID: p.SourceRef, Type: typ})
-			case rec.Type == "relationship" && p.SourceRef == id && len(rels) < maxRelated:
-				typ, _, _ := strings.Cut(p.TargetRef, "--")
-				rels = append(rels, related{Via: p.RelationshipType + " →", ID: p.TargetRef, Type: typ})
+			f.AddedAfter = pg.Records[i].DateAdded
+			if bytes.Contains(pg.Records[i].Raw, []byte(id)) {
+				recs = append(recs, pg.Records[i])
 			}
 		}
-		if !pg.More {
+		if !pg.More || len(pg.Records) == 0 {
 			break
 		}
 	}
-	return rels, sights
+	slices.Reverse(recs)
+	linked, err := u.d.Store.Search().Linked(ctx, coll, id, linkedMax)
+	if err != nil {
+		partial = true
+	}
+	recs = append(recs, linked...)
+	done := make(map[string]bool, len(recs))
+	for i := range recs {
+		rec := &recs[i]
+		if done[rec.ID] {
+			continue // a version added after the cursor, already taken, replaces the indexed one
+		}
+		done[rec.ID] = true
+		out, dec, err := pv.Deliver(ctx, rec)
+		if err != nil || !dec.Allow {
+			continue
+		}
+		var p struct {
+			RelationshipType string   `json:"relationship_type"`
+			SourceRef        string   `json:"source_ref"`
+			TargetRef        string   `json:"target_ref"`
+			SightingOfRef    string   `json:"sighting_of_ref"`
+			Count            int      `json:"count"`
+			FirstSeen        string   `json:"first_seen"`
+			LastSeen         string   `json:"last_seen"`
+			Where            []string `json:"where_sighted_refs"`
+		}
+		if json.Unmarshal(out, &p) != nil {
+			continue
+		}
+		switch {
+		case rec.Type == "sighting" && p.SightingOfRef == id:
+			sights = append(sights, sighting{ID: rec.ID, Count: p.Count, FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Where: len(p.Where), TLP: rec.TLP})
+		case rec.Type == "relationship" && p.TargetRef == id && len(rels) < maxRelated:
+			typ, _, _ := strings.Cut(p.SourceRef, "--")
+			rels = append(rels, related{Via: "← " + p.RelationshipType, ID: p.SourceRef, Type: typ})
+		case rec.Type == "relationship" && p.SourceRef == id && len(rels) < maxRelated:
+			typ, _, _ := strings.Cut(p.TargetRef, "--")
+			rels = append(rels, related{Via: p.RelationshipType + " →", ID: p.TargetRef, Type: typ})
+		}
+	}
+	return rels, sights, partial
 }
 
 // relationships lists the objects an object refers to (its *_ref and *_refs properties) and

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
+	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
 	t.Run("Recompute", func(t *testing.T) { testRecompute(t, open(t)) })
 }
 
