@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -351,5 +352,33 @@ func TestFederationSurvivesKill(t *testing.T) {
 	}
 	if got := b.ids(); !slices.Equal(got, wantB) {
 		t.Errorf("B holds %d objects, want %d", len(got), len(wantB))
+	}
+}
+
+// TestMetricsToken: with ENTENTE_METRICS_TOKEN set, serve's /metrics answers only a scraper
+// that presents it.
+func TestMetricsToken(t *testing.T) {
+	t.Setenv("ENTENTE_METRICS_TOKEN", "scrape-secret")
+	n := newProcNode(t, buildBinary(t), "Metrics", 1)
+	n.start()
+	get := func(auth string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+n.addr+"/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(""); code != http.StatusUnauthorized || strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics without the token: %d %.80q", code, body)
+	}
+	if code, body := get("Bearer scrape-secret"); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("/metrics with the token: %d %.80q", code, body)
 	}
 }

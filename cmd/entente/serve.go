@@ -99,7 +99,7 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 		"/api/v1/": apiH,
 
 		"/opendata/": od,
-		"/metrics":   fed.metrics,
+		"/metrics":   server.BearerOnly(n.cfg.MetricsToken, fed.metrics),
 	}}), nil
 }
 

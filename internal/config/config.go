@@ -33,6 +33,7 @@ type Config struct {
 	MaxContentLength int64         `json:"max_content_length"` // largest TAXII request body, bytes
 	OpenDataPageSize int           `json:"opendata_page_size"` // catalogue page size
 	ShutdownTimeout  time.Duration `json:"shutdown_timeout"`   // grace period for in-flight requests
+	MetricsToken     string        `json:"metrics_token"`      // bearer token /metrics requires; none: open
 }
 
 // Default returns the configuration used when nothing else is said.
@@ -90,6 +91,7 @@ var options = []option{
 		c.OpenDataPageSize = n
 		return err
 	}},
+	{"metrics-token", "ENTENTE_METRICS_TOKEN", "bearer token that /metrics requires (default none: /metrics is open to anyone who reaches the node, and its per-peer series name the partners)", false, str(func(c *Config) *string { return &c.MetricsToken })},
 	{"shutdown-timeout", "ENTENTE_SHUTDOWN_TIMEOUT", "grace period for in-flight requests on shutdown", false, func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.ShutdownTimeout = d

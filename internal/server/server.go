@@ -4,12 +4,14 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/entente/entente/internal/store"
@@ -56,6 +58,31 @@ func Handler(d Deps) http.Handler {
 		mux.Handle(prefix, h)
 	}
 	return recoverer(d.Logger, mux)
+}
+
+// BearerOnly lets through only requests that carry token as a bearer token (Authorization:
+// Bearer TOKEN, or HTTP Basic with it as the password, as for the node's other tokens), compared
+// in constant time; others get 401 with a plain-text reason. An empty token lets every request
+// through. It guards /metrics, whose per-peer series name the node's partners.
+func BearerOnly(token string, h http.Handler) http.Handler {
+	if token == "" {
+		return h
+	}
+	want := []byte(token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			_, got, ok = r.BasicAuth()
+		}
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintln(w, "this endpoint requires the metrics token (ENTENTE_METRICS_TOKEN) as a bearer token")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // recoverer turns a panic in a handler into a 500 and a log line instead of a dropped connection.

@@ -8,8 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -137,5 +139,38 @@ func TestServeTLSRefusesOldVersionsAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("server did not shut down")
+	}
+}
+
+func TestBearerOnly(t *testing.T) {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "series") })
+	w := httptest.NewRecorder()
+	BearerOnly("", inner).ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if w.Code != http.StatusOK {
+		t.Errorf("without a token set: got %d, want the series for anyone", w.Code)
+	}
+	h := BearerOnly("s3cret", inner)
+	for _, c := range []struct {
+		name, auth string
+		want       int
+	}{
+		{"none", "", http.StatusUnauthorized},
+		{"wrong bearer", "Bearer s3cre", http.StatusUnauthorized},
+		{"bearer", "Bearer s3cret", http.StatusOK},
+		{"basic", "Basic " + base64.StdEncoding.EncodeToString([]byte("prometheus:s3cret")), http.StatusOK},
+		{"basic wrong", "Basic " + base64.StdEncoding.EncodeToString([]byte("s3cret:x")), http.StatusUnauthorized},
+	} {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		if c.auth != "" {
+			r.Header.Set("Authorization", c.auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("%s: got %d, want %d", c.name, w.Code, c.want)
+		}
+		if c.want == http.StatusUnauthorized && (w.Header().Get("WWW-Authenticate") == "" || strings.Contains(w.Body.String(), "series")) {
+			t.Errorf("%s: refusal without WWW-Authenticate, or with the series: %q", c.name, w.Body.String())
+		}
 	}
 }
