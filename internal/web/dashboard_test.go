@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +122,37 @@ func TestCountsNeverOverAdmit(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDashboardSaysItCountsVersions: the dashboard counts versions added, and says so in both
+// languages, next to charts named for arrivals, not objects.
+func TestDashboardSaysItCountsVersions(t *testing.T) {
+	f := newFixture(t)
+	c, _ := f.signIn()
+	coll, _ := f.st.Collections().Get(context.Background(), "default")
+	now := f.clock.now()
+	var raws [][]byte
+	for v := range 3 {
+		at := stixTime(now.Add(time.Duration(v-3) * time.Minute))
+		raws = append(raws, []byte(`{"type":"indicator","spec_version":"2.1","id":"indicator--2f4a7a2e-3b1c-4d5e-8f9a-0b1c2d3e4f5a","created":"`+
+			stixTime(now.Add(-time.Hour))+`","modified":"`+at+`","name":"Relay","pattern":"[domain-name:value = 'relay.example']","pattern_type":"stix","valid_from":"`+
+			at+`","object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}`))
+	}
+	if _, err := f.ui.d.Ingester.Add(context.Background(), coll.ID, raws, store.Provenance{OrgID: f.self.ID, Via: "import"}); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string][]string{
+		"en": {"Arrivals by type", "counts three times"},
+		"de": {"Eingänge nach Typ", "zählt dreimal"},
+	} {
+		_, body := f.do(c, "GET", "/", nil, "Accept-Language", lang)
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s dashboard lacks %q", lang, w)
+			}
+		}
+		if strings.Contains(body, "Objects by type") {
+			t.Errorf("%s dashboard still calls versions objects", lang)
+		}
+	}
 }

@@ -37,8 +37,9 @@ var messages = map[string][2]string{
 
 	"dash.title":         {"Dashboard", "Übersicht"},
 	"dash.window":        {"Last 30 days", "Letzte 30 Tage"},
-	"dash.by_type":       {"Objects by type", "Objekte nach Typ"},
-	"dash.by_tlp":        {"Objects by TLP", "Objekte nach TLP"},
+	"dash.by_type":       {"Arrivals by type", "Eingänge nach Typ"},
+	"dash.by_tlp":        {"Arrivals by TLP", "Eingänge nach TLP"},
+	"dash.versions":      {"Every new version of an object counts as an arrival: an object that arrived and was updated twice in these 30 days counts three times.", "Jede neue Version eines Objekts zählt als Eingang: Ein Objekt, das in diesen 30 Tagen eingegangen ist und zweimal aktualisiert wurde, zählt dreimal."},
 	"dash.by_origin":     {"Arrived per partner of origin", "Eingang nach Herkunftspartner"},
 	"dash.to_partner":    {"Available to each partner (from the collections it reads)", "Für jeden Partner freigegeben (aus den Sammlungen, die er liest)"},
 	"dash.others":        {"others", "andere"},
