@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -154,6 +155,51 @@ func TestStatisticsAfterBulkAdd(t *testing.T) {
 	}
 	if rows < 10000 {
 		t.Errorf("objects table statistics say %.0f rows after 12 000 were added; want them refreshed", rows)
+	}
+}
+
+// TestStatisticsAcrossProcesses: two stores on one database (as two processes) each add fewer
+// rows than the threshold, together more. The second must refresh the statistics from the
+// server's count of changes; neither's own count would reach it.
+func TestStatisticsAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshDatabase(t)
+	a, schema := openSchema(t, dsn)
+	c, err := a.Collections().Create(ctx, store.Collection{Title: "bulk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 6000)); err != nil {
+		t.Fatal(err)
+	}
+	a.Close() // its backends report their counts as they exit
+	b, err := postgres.Open(ctx, withSearchPath(dsn, schema), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 5000)); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, withSearchPath(dsn, schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// Small batches while waiting, fewer rows in all than b's own count would need (it has 5000
+	// of 10 000), so that b keeps asking the server, whose count lags behind by up to seconds.
+	var rows float64
+	for i := 0; i < 30 && rows < 10000; i++ {
+		if _, err := b.Objects().Add(ctx, c.ID, storetest.BenchObjects(t, 100)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'objects'::regclass`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows < 10000 {
+		t.Errorf("objects table statistics say %.0f rows after two processes added 11 000 and more; want them refreshed", rows)
 	}
 }
 
