@@ -96,7 +96,7 @@ func (n *node) webUI(ctx context.Context, x *pattern.Index) (*web.UI, error) {
 		Logger: n.log, Collection: DefaultCollection, SecureCookies: strings.HasPrefix(n.cfg.BaseURL, "https://")})
 }
 
-// pruneSessions removes expired web sessions every hour.
+// pruneSessions removes expired web sessions, and failed sign-ins older than a day, every hour.
 func (n *node) pruneSessions(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -105,6 +105,9 @@ func (n *node) pruneSessions(ctx context.Context) {
 			n.log.Warn("pruning web sessions", "err", err)
 		} else if k > 0 {
 			n.log.Info("pruned web sessions", "count", k)
+		}
+		if _, err := n.store.Users().PruneSignInFailures(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			n.log.Warn("pruning failed sign-ins", "err", err)
 		}
 		select {
 		case <-ctx.Done():

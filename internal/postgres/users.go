@@ -130,3 +130,44 @@ func (us userStore) PruneSessions(ctx context.Context, before time.Time) (int, e
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// SignInFailed counts a failure in one upsert.
+func (us userStore) SignInFailed(ctx context.Context, key string, at time.Time, window time.Duration) (int, error) {
+	var n int
+	err := us.s.pool.QueryRow(ctx, `INSERT INTO signin_failures (key, n, last) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET n = CASE WHEN $2 - signin_failures.last >= $3 THEN 1 ELSE signin_failures.n + 1 END,
+			last = greatest(signin_failures.last, $2)
+		RETURNING n`, key, store.UnixMicro(at), window.Microseconds()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count a failed sign-in: %w", err)
+	}
+	return n, nil
+}
+
+func (us userStore) SignInFailures(ctx context.Context, key string) (int, time.Time, error) {
+	var n int
+	var last int64
+	err := us.s.pool.QueryRow(ctx, `SELECT n, last FROM signin_failures WHERE key = $1`, key).Scan(&n, &last)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, time.Time{}, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("failed sign-ins: %w", err)
+	}
+	return n, store.TimeFromMicro(last), nil
+}
+
+func (us userStore) ClearSignInFailures(ctx context.Context, key string) error {
+	if _, err := us.s.pool.Exec(ctx, `DELETE FROM signin_failures WHERE key = $1`, key); err != nil {
+		return fmt.Errorf("clear failed sign-ins: %w", err)
+	}
+	return nil
+}
+
+func (us userStore) PruneSignInFailures(ctx context.Context, before time.Time) (int, error) {
+	tag, err := us.s.pool.Exec(ctx, `DELETE FROM signin_failures WHERE last < $1`, store.UnixMicro(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune failed sign-ins: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

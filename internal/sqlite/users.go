@@ -132,3 +132,47 @@ func (us userStore) PruneSessions(ctx context.Context, before time.Time) (int, e
 	n, err := res.RowsAffected()
 	return int(n), err
 }
+
+// SignInFailed counts a failure in one upsert.
+func (us userStore) SignInFailed(ctx context.Context, key string, at time.Time, window time.Duration) (int, error) {
+	var n int
+	err := us.s.write(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO signin_failures (key, n, last) VALUES (?1, 1, ?2)
+			ON CONFLICT (key) DO UPDATE SET n = CASE WHEN ?2 - signin_failures.last >= ?3 THEN 1 ELSE signin_failures.n + 1 END,
+				last = max(signin_failures.last, ?2)
+			RETURNING n`, key, store.UnixMicro(at), window.Microseconds()).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count a failed sign-in: %w", err)
+	}
+	return n, nil
+}
+
+func (us userStore) SignInFailures(ctx context.Context, key string) (int, time.Time, error) {
+	var n int
+	var last int64
+	err := us.s.r.QueryRowContext(ctx, `SELECT n, last FROM signin_failures WHERE key = ?`, key).Scan(&n, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, time.Time{}, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("failed sign-ins: %w", err)
+	}
+	return n, store.TimeFromMicro(last), nil
+}
+
+func (us userStore) ClearSignInFailures(ctx context.Context, key string) error {
+	if _, err := us.s.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("clear failed sign-ins: %w", err)
+	}
+	return nil
+}
+
+func (us userStore) PruneSignInFailures(ctx context.Context, before time.Time) (int, error) {
+	res, err := us.s.w.ExecContext(ctx, `DELETE FROM signin_failures WHERE last < ?`, store.UnixMicro(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune failed sign-ins: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -594,6 +594,19 @@ type UserStore interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	// PruneSessions removes the sessions that expired before the given time and returns how many.
 	PruneSessions(ctx context.Context, before time.Time) (int, error)
+
+	// SignInFailed counts a failed sign-in against key (a name or an address) at time at, for
+	// every process sharing the store: the count starts again at 1 when the key's last failure
+	// is window or more before at. It returns the key's count.
+	SignInFailed(ctx context.Context, key string, at time.Time, window time.Duration) (int, error)
+	// SignInFailures returns key's count of failed sign-ins and the time of the last; 0 and the
+	// zero time when it has none.
+	SignInFailures(ctx context.Context, key string) (int, time.Time, error)
+	// ClearSignInFailures forgets key's failed sign-ins.
+	ClearSignInFailures(ctx context.Context, key string) error
+	// PruneSignInFailures forgets the keys whose last failure is before the given time and
+	// returns how many.
+	PruneSignInFailures(ctx context.Context, before time.Time) (int, error)
 }
 
 // CheckUser returns an ErrInvalid error naming what a new user lacks.

@@ -32,7 +32,12 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	name, pw := strings.TrimSpace(r.FormValue("name")), r.FormValue("password")
 	next := safeNext(r.FormValue("next"))
 	keys := throttleKeys(r, name)
-	if u.limit.blocked(keys) {
+	blocked, err := u.limit.blocked(r.Context(), keys)
+	if err != nil {
+		u.fail(w, r, v, internal(err))
+		return
+	}
+	if blocked {
 		u.d.Logger.Warn("sign-in refused: too many failures", "name", name, "remote", r.RemoteAddr)
 		u.signinAgain(w, r, v, http.StatusTooManyRequests, signinData{Next: next, Name: name, Throttled: true})
 		return
@@ -52,12 +57,16 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		u.limit.failed(keys)
+		if err := u.limit.failed(r.Context(), keys); err != nil {
+			u.d.Logger.Warn("sign-in failure not counted", "err", err)
+		}
 		u.d.Logger.Info("sign-in failed", "name", name, "remote", r.RemoteAddr)
 		u.signinAgain(w, r, v, http.StatusUnauthorized, signinData{Next: next, Name: name, Failed: true})
 		return
 	}
-	u.limit.succeeded(keys)
+	if err := u.limit.succeeded(r.Context(), keys); err != nil {
+		u.d.Logger.Warn("sign-in failures not cleared", "err", err)
+	}
 	if err := u.startSession(r.Context(), w, r, usr); err != nil {
 		u.fail(w, r, v, internal(err))
 		return

@@ -1,37 +1,34 @@
 package web
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/entente/entente/internal/store"
 )
 
 // Sign-in throttling: after maxFailures failed sign-ins within failureWindow for one name (or
 // maxAddrFailures from one address, which many people behind one proxy may share), further
 // attempts are refused until the window has passed since the last failure. It slows guessing
-// without letting anyone lock a person out for long.
+// without letting anyone lock a person out for long. The failures are kept in the store
+// (UserStore.SignInFailed), so that every process of a node counts them together: behind a load
+// balancer, each process keeping its own would multiply the guesses allowed by their number.
 const (
 	maxFailures     = 5
 	maxAddrFailures = 30
 	failureWindow   = 15 * time.Minute
-	maxTracked      = 10000 // keys kept at most; the oldest are dropped beyond it
 )
 
 type throttle struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	fail map[string]*failures
+	users store.UserStore
+	now   func() time.Time
 }
 
-type failures struct {
-	n    int
-	last time.Time
-}
-
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, fail: map[string]*failures{}}
+func newThrottle(users store.UserStore, now func() time.Time) *throttle {
+	return &throttle{users: users, now: now}
 }
 
 // keys are what a sign-in is counted against: the name and the client's address.
@@ -44,48 +41,36 @@ func throttleKeys(r *http.Request, name string) []string {
 }
 
 // blocked reports whether any key has too many recent failures.
-func (t *throttle) blocked(keys []string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) blocked(ctx context.Context, keys []string) (bool, error) {
 	now := t.now()
 	for _, k := range keys {
 		limit := maxFailures
 		if strings.HasPrefix(k, "addr:") {
 			limit = maxAddrFailures
 		}
-		if f := t.fail[k]; f != nil && f.n >= limit && now.Sub(f.last) < failureWindow {
-			return true
+		n, last, err := t.users.SignInFailures(ctx, k)
+		if err != nil {
+			return false, err
+		}
+		if n >= limit && now.Sub(last) < failureWindow {
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // failed counts a failed sign-in against every key.
-func (t *throttle) failed(keys []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) failed(ctx context.Context, keys []string) error {
 	now := t.now()
-	if len(t.fail) >= maxTracked {
-		for k, f := range t.fail {
-			if now.Sub(f.last) >= failureWindow || len(t.fail) >= maxTracked {
-				delete(t.fail, k)
-			}
-		}
-	}
 	for _, k := range keys {
-		f := t.fail[k]
-		if f == nil || now.Sub(f.last) >= failureWindow {
-			f = &failures{}
-			t.fail[k] = f
+		if _, err := t.users.SignInFailed(ctx, k, now, failureWindow); err != nil {
+			return err
 		}
-		f.n++
-		f.last = now
 	}
+	return nil
 }
 
 // succeeded forgets the failures of the name.
-func (t *throttle) succeeded(keys []string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fail, keys[0])
+func (t *throttle) succeeded(ctx context.Context, keys []string) error {
+	return t.users.ClearSignInFailures(ctx, keys[0])
 }

@@ -88,7 +88,7 @@ func New(d Deps) (*UI, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}, limit: newThrottle(d.Now),
+	u := &UI{d: d, mux: http.NewServeMux(), pages: map[string]map[string]*template.Template{}, limit: newThrottle(d.Store.Users(), d.Now),
 		counts: &counts{st: d.Store, now: d.Now, window: dashWindow}, index: &indexer{st: d.Store, ingest: d.Ingest}}
 	if err := u.parse(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -354,22 +355,70 @@ func TestSignInThrottled(t *testing.T) {
 }
 
 func TestThrottleByAddress(t *testing.T) {
-	c := &clock{t: time.Now()}
-	th := newThrottle(c.now)
+	ctx := context.Background()
+	f := newFixture(t)
+	th := newThrottle(f.st.Users(), f.clock.now)
+	blocked := func(keys []string) bool {
+		t.Helper()
+		b, err := th.blocked(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	r := httptest.NewRequest("POST", "/signin", nil)
 	for i := 0; i < maxAddrFailures; i++ {
 		keys := throttleKeys(r, fmt.Sprintf("user%d", i))
-		if th.blocked(keys) {
+		if blocked(keys) {
 			t.Fatalf("blocked after %d failures of different names from one address, want %d allowed", i, maxAddrFailures)
 		}
-		th.failed(keys)
+		if err := th.failed(ctx, keys); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if !th.blocked(throttleKeys(r, "someone-else")) {
+	if !blocked(throttleKeys(r, "someone-else")) {
 		t.Errorf("not blocked after %d failures from one address", maxAddrFailures)
 	}
 	other := httptest.NewRequest("POST", "/signin", nil)
 	other.RemoteAddr = "198.51.100.1:1234"
-	if th.blocked(throttleKeys(other, "someone-else")) {
+	if blocked(throttleKeys(other, "someone-else")) {
 		t.Errorf("another address is blocked too")
+	}
+}
+
+// TestThrottleSharedByProcesses: two web interfaces on one store, as two processes behind a load
+// balancer, count failed sign-ins together: a name is blocked after maxFailures in all.
+func TestThrottleSharedByProcesses(t *testing.T) {
+	f := newFixture(t)
+	other, err := New(f.ui.d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2 := httptest.NewServer(other)
+	defer srv2.Close()
+	try := func(base, pw string) int {
+		t.Helper()
+		c := f.client()
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err := c.PostForm(base+"/signin", url.Values{"name": {"ann"}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 0; i < maxFailures; i++ {
+		base := f.srv.URL
+		if i%2 == 1 {
+			base = srv2.URL
+		}
+		if got := try(base, "wrong"); got != http.StatusUnauthorized {
+			t.Fatalf("failure %d: got %d, want 401", i+1, got)
+		}
+	}
+	for _, base := range []string{f.srv.URL, srv2.URL} {
+		if got := try(base, testPassword); got != http.StatusTooManyRequests {
+			t.Errorf("after %d failures spread over two processes, the right password got %d at %s, want 429", maxFailures, got, base)
+		}
 	}
 }

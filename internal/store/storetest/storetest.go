@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
 	t.Run("Peers", func(t *testing.T) { testPeers(t, open(t)) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
+	t.Run("SignInFailures", func(t *testing.T) { testSignInFailures(t, open(t)) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
 	t.Run("Links", func(t *testing.T) { testLinks(t, open(t)) })
 	t.Run("Recompute", func(t *testing.T) { testRecompute(t, open(t)) })
