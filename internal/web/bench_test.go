@@ -35,6 +35,7 @@ var benchShared struct {
 	f   *fixture
 	c   *http.Client
 	obj string // an object with a description, for BenchmarkObject
+	hub string // the object most relationships and sightings point at, for BenchmarkObjectHub
 	dir string // its database's directory
 }
 
@@ -146,4 +147,36 @@ func BenchmarkBrowse(b *testing.B) { benchPage(b, "/search?type=indicator") }
 func BenchmarkObject(b *testing.B) {
 	benchFixture(b)
 	benchPage(b, "/objects/"+benchShared.obj)
+}
+
+// BenchmarkObjectHub renders the page of the object that most relationships and sightings
+// point at: the most links its page reads (at most linkedMax of them).
+func BenchmarkObjectHub(b *testing.B) {
+	f, _ := benchFixture(b)
+	if benchShared.hub == "" {
+		coll, err := f.st.Collections().Get(context.Background(), "default")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := map[string]int{}
+		err = store.Scan(context.Background(), f.st.Objects(), store.Filter{Collection: coll.ID, Types: []string{"relationship", "sighting"}},
+			func(r *store.Record) error {
+				for _, id := range linksOf(r.Type, r.Raw) {
+					n[id]++
+				}
+				return nil
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for id, c := range n { // the most pointed-at object the collection holds
+			if c > n[benchShared.hub] {
+				if _, err := f.st.Objects().Latest(context.Background(), id, coll.ID); err == nil {
+					benchShared.hub = id
+				}
+			}
+		}
+		b.Logf("%s: %d relationships and sightings point at it", benchShared.hub, n[benchShared.hub])
+	}
+	benchPage(b, "/objects/"+benchShared.hub)
 }
