@@ -42,8 +42,13 @@
 // just became receivable go out and the peer de-duplicates the rest. (A real outbox table filled
 // in the Add transaction would have to be recomputed on every agreement change anyway, and would
 // write every object twice.) Embargoes need no reset: a record the embargo holds back is never
-// passed by the cursor. Changes of an object's share list after it was stored are not a scope
-// change; such an object goes out with the next scope change or a new version.
+// passed by the cursor. Naming a partner on an object's share list after it was stored (a RED
+// object shared with `entente share`) is not a scope change either: a second cursor per peer
+// (store.PushShared) follows the share list entries in the order they were made
+// (ShareStore.SharedSince), and after each round of the main cursor the objects newly shared
+// with the peer's organisation that the main cursor had already passed go out, through the same
+// policy decision. A partner that only pulls from this node by added_after does not see such an
+// object until its next version: its date_added does not change.
 //
 // Push rounds run when anything is added to the store (Federation polls a watermark, the highest
 // date_added given out, every Options.Poll: one cheap query for all peers, which also sees objects

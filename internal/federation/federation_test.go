@@ -151,6 +151,39 @@ func TestPushFollowsPolicyAndAgreementChanges(t *testing.T) {
 	}
 }
 
+// TestShareAfterStoringReachesThePartner: a RED object stored without recipients stays home;
+// naming the partner on it afterwards (entente share) sends it at the next push round, although
+// the push cursor had passed it. A partner not named still does not receive it.
+func TestShareAfterStoringReachesThePartner(t *testing.T) {
+	a, b, c := newTestNode(t, "A"), newTestNode(t, "B"), newTestNode(t, "C")
+	for _, o := range []*testNode{b, c} {
+		a.know(o)
+		o.know(a)
+		a.agree(o, stix.TLPAmber, false)
+		a.peer(o, false, true, false)
+	}
+	red := a.add(a.indicator(stix.TLPRed, 1))
+	green := a.add(a.indicator(stix.TLPGreen, 2))
+	a.start(fastOptions())
+	eventually(t, "B and C have the GREEN object", func() bool {
+		return slices.Contains(b.ids(), green[0]) && slices.Contains(c.ids(), green[0])
+	})
+	settle(t, b, c)
+	if slices.Contains(b.ids(), red[0]) {
+		t.Fatal("B received the RED object before anyone named it")
+	}
+	if err := a.st.Shares().Add(context.Background(), red[0], []string{a.orgs["B"]}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the RED object reaches B after A named B on it", func() bool { return slices.Contains(b.ids(), red[0]) })
+	later := a.add(a.indicator(stix.TLPGreen, 3))
+	eventually(t, "C has a later object", func() bool { return slices.Contains(c.ids(), later[0]) })
+	settle(t, c)
+	if slices.Contains(c.ids(), red[0]) {
+		t.Error("C, not named, received the RED object")
+	}
+}
+
 // echoCounter counts objects POSTed to a node that the node's own organisation created.
 type echoCounter struct {
 	identity string

@@ -71,45 +71,17 @@ func (w *worker) push(ctx context.Context) (outcome, error) {
 		}
 		if len(pg.Records) == 0 {
 			res.caughtUp = true
-			return res, w.saveCursor(ctx, cur)
+			if err := w.saveCursor(ctx, cur); err != nil {
+				return res, err
+			}
+			return res, w.pushShared(ctx, view, org, cur.Position, &res)
 		}
-		if err := view.Prepare(ctx, pg.Records); err != nil {
+		err = w.send(ctx, view, pg.Records, &res)
+		if se := (*taxii.ServerError)(nil); errors.As(err, &se) && se.StatusCode == http.StatusRequestEntityTooLarge && w.shrink() {
+			continue // the same records again, in a smaller batch
+		}
+		if err != nil {
 			return res, err
-		}
-		objs := make([]json.RawMessage, 0, len(pg.Records))
-		var sensitive []string
-		for i := range pg.Records {
-			rec := &pg.Records[i]
-			out, d, err := view.Deliver(ctx, rec)
-			if err != nil {
-				return res, err
-			}
-			if !d.Allow {
-				continue
-			}
-			objs = append(objs, out)
-			if rec.TLP >= stix.TLPAmber {
-				sensitive = append(sensitive, rec.ID)
-			}
-		}
-		if len(objs) > 0 {
-			if err := w.audit(ctx, sensitive); err != nil {
-				return res, err
-			}
-			st, err := w.pushClient.Push(ctx, w.peer.URL, w.peer.Push, objs)
-			if se := (*taxii.ServerError)(nil); errors.As(err, &se) && se.StatusCode == http.StatusRequestEntityTooLarge && w.shrink() {
-				continue // the same records again, in a smaller batch
-			}
-			if err != nil {
-				return res, fmt.Errorf("pushing to collection %s: %w", w.peer.Push, err)
-			}
-			out, rejected := int64(st.SuccessCount), int64(st.FailureCount)
-			for _, fl := range st.Failures {
-				w.f.Log.Warn("federation: a peer refused a pushed object", "peer", w.peer.Name, "id", fl.ID, "reason", fl.Message)
-			}
-			res.out += out
-			res.rejected += rejected
-			w.progress(ctx, 0, out, rejected)
 		}
 		cur.Position = pg.Records[len(pg.Records)-1].DateAdded
 		if err := w.saveCursor(ctx, cur); err != nil {
@@ -117,7 +89,103 @@ func (w *worker) push(ctx context.Context) (outcome, error) {
 		}
 		if !pg.More {
 			res.caughtUp = true
-			return res, nil
+			return res, w.pushShared(ctx, view, org, cur.Position, &res)
+		}
+	}
+}
+
+// send delivers recs to the peer in the forms the policy's decisions name, in one POST, and
+// counts what the peer stored and refused. Records the policy withholds are skipped; AMBER and
+// above are written to the audit log before they leave.
+func (w *worker) send(ctx context.Context, view *policy.View, recs []store.Record, res *outcome) error {
+	if err := view.Prepare(ctx, recs); err != nil {
+		return err
+	}
+	objs := make([]json.RawMessage, 0, len(recs))
+	var sensitive []string
+	for i := range recs {
+		rec := &recs[i]
+		out, d, err := view.Deliver(ctx, rec)
+		if err != nil {
+			return err
+		}
+		if !d.Allow {
+			continue
+		}
+		objs = append(objs, out)
+		if rec.TLP >= stix.TLPAmber {
+			sensitive = append(sensitive, rec.ID)
+		}
+	}
+	if len(objs) == 0 {
+		return nil
+	}
+	if err := w.audit(ctx, sensitive); err != nil {
+		return err
+	}
+	st, err := w.pushClient.Push(ctx, w.peer.URL, w.peer.Push, objs)
+	if err != nil {
+		return fmt.Errorf("pushing to collection %s: %w", w.peer.Push, err)
+	}
+	out, rejected := int64(st.SuccessCount), int64(st.FailureCount)
+	for _, fl := range st.Failures {
+		w.f.Log.Warn("federation: a peer refused a pushed object", "peer", w.peer.Name, "id", fl.ID, "reason", fl.Message)
+	}
+	res.out += out
+	res.rejected += rejected
+	w.progress(ctx, 0, out, rejected)
+	return nil
+}
+
+// pushShared sends the objects whose share list came to name the peer's organisation (or its
+// identity) after the push cursor had passed them: `entente share X --with P` on a stored RED
+// object. Its own cursor (direction store.PushShared) holds the number of the last share list
+// entry handled (ShareStore.SharedSince). An object the push cursor has not reached yet is left
+// to it; one the policy still withholds (its agreement does not allow it, say) is skipped, and
+// goes out with the next scope change or version like any other.
+func (w *worker) pushShared(ctx context.Context, view *policy.View, org store.Org, passed int64, res *outcome) error {
+	ps := w.f.Store.Peers()
+	cur, err := ps.Cursor(ctx, w.peer.ID, store.PushShared, w.peer.Collection)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	cur.PeerID, cur.Direction, cur.Collection = w.peer.ID, store.PushShared, w.peer.Collection
+	recipients := []string{org.ID}
+	if org.IdentityID != "" {
+		recipients = append(recipients, org.IdentityID)
+	}
+	for {
+		entries, err := w.f.Store.Shares().SharedSince(ctx, recipients, cur.Position, w.batchSize())
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		var recs []store.Record
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if seen[e.ObjectID] {
+				continue
+			}
+			seen[e.ObjectID] = true
+			rec, err := w.f.Store.Objects().Latest(ctx, e.ObjectID, w.peer.Collection)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // not in the collection pushed to this peer
+			}
+			if err != nil {
+				return err
+			}
+			if rec.DateAdded <= passed {
+				recs = append(recs, rec)
+			}
+		}
+		if err := w.send(ctx, view, recs, res); err != nil {
+			return err
+		}
+		cur.Position = entries[len(entries)-1].Seq
+		if err := w.saveCursor(ctx, cur); err != nil {
+			return err
+		}
+		if len(entries) < w.batchSize() {
+			return nil
 		}
 	}
 }

@@ -210,10 +210,12 @@ func (ps peerStore) Lease(ctx context.Context, peerID, holder string, now, until
 	return got, nil
 }
 
-// Watermark returns the highest last_added of all collections.
+// Watermark returns the highest last_added of all collections plus the highest share list
+// number: it changes whenever anything is added or shared.
 func (ps peerStore) Watermark(ctx context.Context) (int64, error) {
 	var w int64
-	if err := ps.s.pool.QueryRow(ctx, `SELECT coalesce(max(last_added), 0) FROM collections`).Scan(&w); err != nil {
+	if err := ps.s.pool.QueryRow(ctx, `SELECT (SELECT coalesce(max(last_added), 0) FROM collections) +
+		(SELECT coalesce(max(seq), 0) FROM object_shares WHERE seq > 0)`).Scan(&w); err != nil {
 		return 0, fmt.Errorf("watermark: %w", err)
 	}
 	return w, nil

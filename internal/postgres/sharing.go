@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,11 +29,45 @@ func (ss shareStore) Add(ctx context.Context, objectID string, recipients []stri
 	if err := store.CheckRecipients(recipients); err != nil {
 		return fmt.Errorf("share %s: %w", objectID, err)
 	}
-	ids := slices.Repeat([]string{objectID}, len(recipients))
-	if err := addShares(ctx, ss.s.pool, ids, recipients); err != nil {
+	err := pgx.BeginFunc(ctx, ss.s.pool, func(tx pgx.Tx) error {
+		// One numbering transaction at a time, so that the numbers are given in commit order and
+		// SharedSince never passes one that commits later.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, shareSeqLock); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO object_shares (object_id, recipient, seq)
+			SELECT $1, r, (SELECT coalesce(max(seq), 0) FROM object_shares WHERE seq > 0) + row_number() OVER ()
+			FROM unnest($2::text[]) AS r ON CONFLICT DO NOTHING`, objectID, recipients)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("share %s: %w", objectID, err)
 	}
 	return nil
+}
+
+// shareSeqLock is the advisory lock that serialises the numbering of share list entries.
+const shareSeqLock = 0x656e74656e7465 // "entente"
+
+// SharedSince reads the entries after the given number through the partial index of numbered
+// entries.
+func (ss shareStore) SharedSince(ctx context.Context, recipients []string, after int64, limit int) ([]store.Shared, error) {
+	if len(recipients) == 0 || limit < 1 {
+		return nil, nil
+	}
+	rows, err := ss.s.pool.Query(ctx, `SELECT object_id, recipient, seq FROM object_shares
+		WHERE seq > $1 AND recipient = ANY($2) ORDER BY seq LIMIT $3`, max(after, 0), recipients, limit)
+	if err != nil {
+		return nil, fmt.Errorf("shares made since %d: %w", after, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Shared, error) {
+		var v store.Shared
+		return v, r.Scan(&v.ObjectID, &v.Recipient, &v.Seq)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("shares made since %d: %w", after, err)
+	}
+	return out, nil
 }
 
 // List returns the recipients named on objectID, in order.

@@ -31,7 +31,40 @@ func (ss shareStore) Add(ctx context.Context, objectID string, recipients []stri
 	if len(recipients) == 0 {
 		return nil
 	}
-	return ss.s.write(ctx, func(tx *sql.Tx) error { return addShares(ctx, tx, objectID, recipients) })
+	return ss.s.write(ctx, func(tx *sql.Tx) error {
+		for _, r := range recipients {
+			// The next number for an entry not there yet; one writer at a time keeps the
+			// numbers in commit order.
+			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO object_shares (object_id, recipient, seq)
+				VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM object_shares WHERE seq > 0))`, objectID, r)
+			if err != nil {
+				return fmt.Errorf("share %s: %w", objectID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SharedSince reads the entries after the given number through the partial index of numbered
+// entries.
+func (ss shareStore) SharedSince(ctx context.Context, recipients []string, after int64, limit int) ([]store.Shared, error) {
+	if len(recipients) == 0 || limit < 1 {
+		return nil, nil
+	}
+	args := []any{max(after, 0)}
+	for _, r := range recipients {
+		args = append(args, r)
+	}
+	args = append(args, limit)
+	out, err := list(ctx, ss.s, func(r scanner) (store.Shared, error) {
+		var v store.Shared
+		return v, r.Scan(&v.ObjectID, &v.Recipient, &v.Seq)
+	}, `SELECT object_id, recipient, seq FROM object_shares WHERE seq > ? AND recipient IN (`+marks(len(recipients))+`)
+		ORDER BY seq LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("shares made since %d: %w", after, err)
+	}
+	return out, nil
 }
 
 // List returns the recipients named on objectID, in order.

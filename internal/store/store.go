@@ -380,6 +380,18 @@ type ShareStore interface {
 	// ListMany returns the recipients of several objects at once, in order, keyed by object id;
 	// objects without recipients are absent. It is List for a page of records in one query.
 	ListMany(ctx context.Context, objectIDs []string) (map[string][]string, error)
+	// SharedSince returns, in the order they were made, up to limit entries that Add made after
+	// the one numbered after (0: from the first) and that name one of recipients. Recipients an
+	// object names itself when stored are not among them: the object goes out as it is stored.
+	SharedSince(ctx context.Context, recipients []string, after int64, limit int) ([]Shared, error)
+}
+
+// Shared is an entry of a share list made by ShareStore.Add: the object, the recipient named and
+// the entry's number, which grows in commit order.
+type Shared struct {
+	ObjectID  string
+	Recipient string
+	Seq       int64
 }
 
 // AuditEntry is one record of the tamper-evident audit log.
@@ -437,6 +449,9 @@ type Peer struct {
 const (
 	Pull = "pull"
 	Push = "push"
+	// PushShared is the cursor of the share list entries a push worker has handled
+	// (ShareStore.SharedSince): its Position is an entry's number, not a date_added.
+	PushShared = "push-shared"
 )
 
 // Cursor is how far one direction of a peer's exchange has come in one collection.
@@ -504,8 +519,9 @@ type PeerStore interface {
 	// other holder has it past now, and reports whether holder has it. Errors: ErrNotFound.
 	Lease(ctx context.Context, peerID, holder string, now, until time.Time) (bool, error)
 
-	// Watermark returns the highest date_added given out in any collection: it changes whenever
-	// an object is added, so workers can wait for news without reading objects.
+	// Watermark returns a number that changes whenever an object is added or a recipient is
+	// named on one (ShareStore.Add): the highest date_added given out in any collection plus the
+	// highest share list number. Workers wait for news with it without reading objects.
 	Watermark(ctx context.Context) (int64, error)
 }
 

@@ -134,6 +134,11 @@ func testPeers(t *testing.T, s store.Store) {
 	if w1 <= w0 {
 		t.Errorf("Watermark after Add: got %d, want more than %d", w1, w0)
 	}
+	// and follows the naming of a recipient on a stored object.
+	must(t, "Shares.Add", s.Shares().Add(ctx, o.ID, []string{store.NewUUID()}))
+	if w2, err := ps.Watermark(ctx); err != nil || w2 == w1 {
+		t.Errorf("Watermark after a share: got %d, %v; want a change from %d", w2, err, w1)
+	}
 
 	// Remove takes cursors and status along.
 	must(t, "Remove", ps.Remove(ctx, p.ID))

@@ -294,3 +294,47 @@ func testAuditConcurrent(t *testing.T, s store.Store) {
 	}
 	checkChain(t, got)
 }
+
+// testSharedSince: entries Add makes are numbered in order and listed after a number, for the
+// recipients asked; recipients an object names itself when stored are not listed.
+func testSharedSince(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ss := s.Shares()
+	p1, p2, p3 := store.NewUUID(), store.NewUUID(), store.NewUUID()
+	x, y := "indicator--"+store.NewUUID(), "indicator--"+store.NewUUID()
+	coll := newCollection(t, s)
+	self := Obj(t, "indicator", uuid("eeee"), 1, "")
+	mustAdd(t, s, coll, []store.NewObject{{Object: self, TLP: stix.TLPRed, Shares: []string{p1}}}, store.Accepted)
+	if got, err := ss.SharedSince(ctx, []string{p1}, 0, 10); err != nil || len(got) != 0 {
+		t.Errorf("a recipient the object named when stored: got %+v, %v; want none", got, err)
+	}
+	must(t, "Add", ss.Add(ctx, x, []string{p1, p2}))
+	must(t, "Add", ss.Add(ctx, y, []string{p1}))
+	must(t, "Add again", ss.Add(ctx, x, []string{p1})) // already there: no new entry
+	must(t, "Add", ss.Add(ctx, y, []string{p3}))
+	got, err := ss.SharedSince(ctx, []string{p1, p2}, 0, 10)
+	must(t, "SharedSince", err)
+	var pairs []string
+	for i, e := range got {
+		pairs = append(pairs, e.ObjectID+" "+e.Recipient)
+		if i > 0 && e.Seq <= got[i-1].Seq {
+			t.Errorf("numbers not increasing: %+v", got)
+		}
+	}
+	if want := []string{x + " " + p1, x + " " + p2, y + " " + p1}; !slices.Equal(pairs, want) && !slices.Equal(pairs, []string{x + " " + p2, x + " " + p1, y + " " + p1}) {
+		t.Errorf("SharedSince from the start: got %v, want %v", pairs, want)
+	}
+	if len(got) == 3 {
+		rest, err := ss.SharedSince(ctx, []string{p1, p2}, got[1].Seq, 10)
+		must(t, "SharedSince after", err)
+		if len(rest) != 1 || rest[0].ObjectID != y {
+			t.Errorf("SharedSince after the second: got %+v, want y's entry for p1", rest)
+		}
+		if one, _ := ss.SharedSince(ctx, []string{p1, p2}, 0, 1); len(one) != 1 || one[0] != got[0] {
+			t.Errorf("SharedSince with limit 1: got %+v, want %+v", one, got[0])
+		}
+	}
+	if got, err := ss.SharedSince(ctx, []string{p3}, 0, 10); err != nil || len(got) != 1 || got[0].ObjectID != y {
+		t.Errorf("SharedSince for p3: got %+v, %v", got, err)
+	}
+}

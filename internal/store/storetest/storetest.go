@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Model", func(t *testing.T) { RunModel(t, open(t)) })
 	t.Run("Agreements", func(t *testing.T) { testAgreements(t, open(t)) })
 	t.Run("Shares", func(t *testing.T) { testShares(t, open(t)) })
+	t.Run("SharedSince", func(t *testing.T) { testSharedSince(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("AuditConcurrent", func(t *testing.T) { testAuditConcurrent(t, open(t)) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open(t)) })
