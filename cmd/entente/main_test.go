@@ -11,6 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/sqlite"
+	"github.com/entente/entente/internal/stix"
+	"github.com/entente/entente/internal/store"
 )
 
 // entente runs the CLI in process with a fresh environment and returns stdout, stderr and the
@@ -424,5 +429,33 @@ func TestDefaultTLPChange(t *testing.T) {
 	}
 	if out, code := run("", "explain", id, "--default-tlp", "clear"); code != 2 {
 		t.Errorf("explain under the old default after the change: exit %d, %s; want 2", code, out)
+	}
+
+	// A reclassification to CLEAR stopped half way (the object rewritten as CLEAR, the setting
+	// naming no configuration): commands refuse, and serve, started again under AMBER+STRICT,
+	// classifies everything again rather than trusting what the setting said before.
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(n.data, "entente.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Objects().Latest(ctx, id)
+	if err == nil {
+		err = st.Objects().SetFacts(ctx, rec.Collection, []store.StoredFacts{{DateAdded: rec.DateAdded, TLP: stix.TLPClear}})
+	}
+	if err == nil {
+		err = st.Settings().Set(ctx, policy.ConfigSetting, reclassifying+"default_tlp=clear")
+	}
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run("", "explain", id); code != 2 || !strings.Contains(out, "being reclassified") {
+		t.Errorf("explain after an interrupted reclassification: exit %d, %s; want 2", code, out)
+	}
+	n.start()
+	n.kill()
+	if public() {
+		t.Error("after serve finished an interrupted reclassification, the unmarked object reaches the public")
 	}
 }

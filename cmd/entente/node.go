@@ -146,6 +146,10 @@ func (n *node) policyConfig() policy.Config {
 	return policy.Config{DefaultTLP: n.defaultTLP()}
 }
 
+// reclassifying prefixes the policy configuration setting while serve reclassifies the stored
+// objects under the configuration that follows it.
+const reclassifying = "reclassifying to "
+
 // syncPolicy makes sure the stored facts of every object version (effective TLP, granular
 // levels) were computed under this process's policy configuration, which the setting
 // policy.ConfigSetting records. When no configuration is recorded (a new store, or one written
@@ -153,7 +157,9 @@ func (n *node) policyConfig() policy.Config {
 // one is recorded, serve (mayChange) reclassifies every version before it delivers anything:
 // with a raised default, an unmarked object stored as TLP:CLEAR would otherwise go on reaching
 // the public and every partner. Other commands refuse instead, so that a command run with a
-// different --default-tlp than the node's never reclassifies the objects a running node serves.
+// different --default-tlp than the node's never reclassifies the objects a running node serves;
+// they also refuse while a reclassification is under way or was interrupted, which only serve
+// finishes.
 func (n *node) syncPolicy(ctx context.Context, mayChange bool) error {
 	cfg := n.policyConfig()
 	want := cfg.Fingerprint()
@@ -166,7 +172,12 @@ func (n *node) syncPolicy(ctx context.Context, mayChange bool) error {
 	if had == want {
 		return nil
 	}
-	if had != "" && !mayChange {
+	pending, interrupted := strings.CutPrefix(had, reclassifying)
+	switch {
+	case interrupted && !mayChange:
+		return usageError("the node's stored objects are being reclassified under %q, or were when it stopped: "+
+			"start `entente serve`, which finishes it before it serves", pending)
+	case had != "" && !mayChange:
 		return usageError("the node's stored objects are classified under %q, this command runs with %q: "+
 			"give it the node's --default-tlp, or restart `entente serve` with the new one, which reclassifies every stored object before it serves", had, want)
 	}
@@ -174,6 +185,12 @@ func (n *node) syncPolicy(ctx context.Context, mayChange bool) error {
 	if had != "" {
 		n.log.Warn("the sharing policy's configuration changed: reclassifying every stored object version before serving",
 			"from", had, "to", want)
+		// Until the end, the setting names no configuration: a process stopped half way
+		// through leaves some versions classified under each, and whatever configuration the
+		// next start has, it must classify all of them again.
+		if err := n.store.Settings().Set(ctx, policy.ConfigSetting, reclassifying+want); err != nil {
+			return fmt.Errorf("policy configuration: %w", err)
+		}
 	}
 	last := start
 	res, err := cfg.Recompute(ctx, n.store, func(checked int) {
