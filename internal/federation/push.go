@@ -141,8 +141,9 @@ func (w *worker) send(ctx context.Context, view *policy.View, recs []store.Recor
 // identity) after the push cursor had passed them: `entente share X --with P` on a stored RED
 // object. Its own cursor (direction store.PushShared) holds the number of the last share list
 // entry handled (ShareStore.SharedSince). An object the push cursor has not reached yet is left
-// to it; one the policy still withholds (its agreement does not allow it, say) is skipped, and
-// goes out with the next scope change or version like any other.
+// to it, which is also where an embargo keeps it (the cursor never passes what an embargo holds
+// back). One the policy still withholds when its entry is handled (no agreement in force, say)
+// is skipped for good, and goes out with the next scope change or version like any other.
 func (w *worker) pushShared(ctx context.Context, view *policy.View, org store.Org, passed int64, res *outcome) error {
 	ps := w.f.Store.Peers()
 	cur, err := ps.Cursor(ctx, w.peer.ID, store.PushShared, w.peer.Collection)

@@ -82,11 +82,11 @@ func linksOf(typ string, raw []byte) []string {
 // more than linkBudget versions wait for the index, or the store failed.
 func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string) (rels []related, sights []sighting, partial bool) {
 	var recs []store.Record
-	p, err := u.d.Store.Search().Progress(ctx, coll)
+	prog, err := u.d.Store.Search().Progress(ctx, coll)
 	if err != nil {
 		return nil, nil, true
 	}
-	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: p.Cursor, Limit: 500}
+	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: prog.Cursor, Limit: 500}
 	pv.Restrict(&f)
 	for seen := 0; ; {
 		if seen >= linkBudget {
