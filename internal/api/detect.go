@@ -6,15 +6,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/blocklist"
 	"github.com/entente/entente/internal/pattern"
 	"github.com/entente/entente/internal/policy"
+	"github.com/entente/entente/internal/stix"
 	"github.com/entente/entente/internal/store"
 )
 
@@ -170,9 +174,40 @@ func (d *detect) correlateValue(w http.ResponseWriter, r *http.Request) error {
 	if err := queryFilter(r, f); err != nil {
 		return err
 	}
+	hits := d.d.Index.Lookup(t, f)
+	if err := d.auditRead(r, "api correlations", sensitiveOf(hits, "", nil), ""); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"value": t.Display(), "kind": t.Kind.String(), "indicators": d.hitsJSON(r.Context(), d.d.Index.Lookup(t, f), ""),
+		"value": t.Display(), "kind": t.Kind.String(), "indicators": d.hitsJSON(r.Context(), hits, ""),
 	})
+	return nil
+}
+
+// sensitiveOf adds to ids, once each, the indicators of hits at AMBER or above (Unknown
+// included) other than skip, as hitsJSON lists them: the reads the audit log records.
+func sensitiveOf(hits []pattern.Hit, skip string, ids []string) []string {
+	for _, h := range hits {
+		if h.Indicator.TLP >= stix.TLPAmber && h.Indicator.ID != skip && !slices.Contains(ids, h.Indicator.ID) {
+			ids = append(ids, h.Indicator.ID)
+		}
+	}
+	return ids
+}
+
+// auditRead records that the caller received the AMBER-or-above objects ids (or, with detail,
+// what else it received) through a detection endpoint, as TAXII and the object endpoint record
+// their reads. Nothing sensitive and no detail: nothing to record.
+func (d *detect) auditRead(r *http.Request, path string, ids []string, detail string) error {
+	if d.a.d.Audit == nil || (len(ids) == 0 && detail == "") {
+		return nil
+	}
+	p := principalOf(r)
+	err := d.a.d.Audit.Record(r.Context(), store.AuditEntry{Actor: "org:" + p.OrgID + " token:" + p.TokenID, Action: "read",
+		Path: path, Object: audit.IDs(ids), Decision: "allow", Detail: detail})
+	if err != nil {
+		return &Error{Kind: KindInternal, Message: "internal error", err: err}
+	}
 	return nil
 }
 
@@ -213,9 +248,14 @@ func (d *detect) correlateObject(w http.ResponseWriter, r *http.Request) error {
 		Indicators []indicatorHitJSON `json:"indicators"`
 	}
 	out := []observable{}
+	var sensitive []string
 	for _, t := range terms {
-		hits := d.hitsJSON(ctx, d.d.Index.Lookup(t, f), rec.ID)
-		out = append(out, observable{Value: t.Display(), Kind: t.Kind.String(), Indicators: hits})
+		hits := d.d.Index.Lookup(t, f)
+		sensitive = sensitiveOf(hits, rec.ID, sensitive)
+		out = append(out, observable{Value: t.Display(), Kind: t.Kind.String(), Indicators: d.hitsJSON(ctx, hits, rec.ID)})
+	}
+	if err := d.auditRead(r, "api correlations", sensitive, ""); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": rec.ID, "type": rec.Type, "observables": out})
 	return nil
@@ -308,9 +348,23 @@ func (d *detect) match(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
-	st, err := m.Scan(r.Context(), body, func(h *pattern.LogHit) error { return enc.Encode(h) })
+	var sensitive []string
+	seen := map[string]bool{}
+	st, err := m.Scan(r.Context(), body, func(h *pattern.LogHit) error {
+		if t, ok := stix.ParseTLP(h.TLP); (!ok || t >= stix.TLPAmber) && !seen[h.IndicatorID] {
+			seen[h.IndicatorID] = true
+			sensitive = append(sensitive, h.IndicatorID)
+		}
+		return enc.Encode(h)
+	})
 	summary := map[string]any{"format": st.Format.String(), "lines": st.Lines, "hits": st.Hits,
 		"long_lines": st.LongLines, "binary_lines": st.BinaryLines}
+	// The hits stream out as they are found, so the read is recorded after them; a failure to
+	// record it is said in the summary and logged.
+	if aerr := d.auditRead(r, "api match", sensitive, ""); aerr != nil {
+		summary["audit_error"] = "the read of AMBER or above indicators could not be recorded in the audit log"
+		d.a.d.Logger.Error("audit of a log match failed", "err", aerr)
+	}
 	if err != nil {
 		summary["error"] = "the log could not be read to its end"
 		var mbe *http.MaxBytesError
@@ -358,9 +412,16 @@ func (d *detect) blocklist(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
+	// A list is recorded per delivery, not per indicator: a firewall fetching a list of many
+	// thousands of values every few minutes would otherwise fill the log with their ids. The
+	// ETag names the list delivered; a 304 delivers nothing and is not recorded.
+	if err := d.auditRead(r, "api blocklist", nil, fmt.Sprintf("%s list, ETag %s", o.Format, etag)); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", o.Format.ContentType())
-	if _, err := blocklist.Write(r.Context(), w, d.d.Index, f, o, d.d.Allow); err != nil {
-		d.a.d.Logger.Warn("blocklist not written to its end", "err", err)
+	n, err := blocklist.Write(r.Context(), w, d.d.Index, f, o, d.d.Allow)
+	if err != nil {
+		d.a.d.Logger.Warn("blocklist not written to its end", "err", err, "entries", n)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/ingest"
 	"github.com/entente/entente/internal/pattern"
@@ -36,6 +37,7 @@ type detectFixture struct {
 	srv    *httptest.Server
 	tokens map[string]string
 	x      *pattern.Index
+	st     store.Store
 }
 
 func newDetectAPI(t *testing.T) *detectFixture {
@@ -62,7 +64,7 @@ func newDetectAPI(t *testing.T) *detectFixture {
 	if err := (&pattern.Follower{Index: x, Objects: st.Objects(), Collections: st.Collections()}).Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &detectFixture{t: t, tokens: map[string]string{}, x: x}
+	f := &detectFixture{t: t, tokens: map[string]string{}, x: x, st: st}
 	for who, tk := range map[string]store.Token{
 		"admin":    {OrgID: self.ID, Role: auth.RoleAdmin},
 		"partner":  {OrgID: partner.ID, Role: auth.RolePartner},
@@ -75,7 +77,7 @@ func newDetectAPI(t *testing.T) *detectFixture {
 		}
 		f.tokens[who] = secret
 	}
-	a := New(Deps{Store: st, Auth: &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}, Logger: log})
+	a := New(Deps{Store: st, Auth: &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}, Audit: &audit.Log{Store: st}, Logger: log})
 	if err := a.EnableDetection(Detection{Index: x, Gate: &policy.Gate{Store: st, Config: in.Policy, Own: self.ID}}); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +200,55 @@ func TestBlocklistAPI(t *testing.T) {
 	if resp, body := f.do("GET", "/api/v1/blocklists/rpz", "stranger", ""); resp.StatusCode != 200 || strings.Contains(body, "rpz-ip") {
 		t.Errorf("stranger rpz: got %d %q, want a zone without entries", resp.StatusCode, body)
 	}
+}
+
+// audited returns the audit log's entries after seq: "path object detail" each.
+func (f *detectFixture) audited(after int64) (lines []string, last int64) {
+	f.t.Helper()
+	last = after
+	err := f.st.Audit().Scan(context.Background(), after, func(e store.AuditEntry) error {
+		lines, last = append(lines, e.Path+" "+e.Object+" "+e.Detail), e.Seq
+		return nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return lines, last
+}
+
+// TestDetectionReadsAudited: what the detection endpoints deliver of AMBER or above is in the
+// audit log, as TAXII reads are: the indicators a correlation or a log match names, each list
+// delivered (not a 304). Reads of CLEAR alone are not recorded.
+func TestDetectionReadsAudited(t *testing.T) {
+	f := newDetectAPI(t)
+	amber := "indicator--22222222-2222-4222-8222-222222222222"
+	var seq int64
+	check := func(what string, want ...string) {
+		t.Helper()
+		var got []string
+		got, seq = f.audited(seq)
+		if len(got) != len(want) {
+			t.Errorf("%s: audit entries %q, want %d", what, got, len(want))
+			return
+		}
+		for i, w := range want {
+			if !strings.HasPrefix(got[i], w) {
+				t.Errorf("%s: audit entry %q, want it to start %q", what, got[i], w)
+			}
+		}
+	}
+	f.do("GET", "/api/v1/correlations?value=203.0.113.9", "admin", "")
+	check("correlation naming an AMBER indicator", "api correlations "+amber)
+	f.do("GET", "/api/v1/correlations?value=203.0.113.9", "partner", "")
+	check("correlation the partner sees CLEAR only of")
+	f.do("GET", "/api/v1/objects/indicator--11111111-1111-4111-8111-111111111111/correlations", "admin", "")
+	check("object correlation", "api correlations "+amber)
+	f.do("POST", "/api/v1/match?format=text", "admin", "x 203.0.113.9 y\n203.0.113.77\n")
+	check("log match", "api match "+amber)
+	resp, _ := f.do("GET", "/api/v1/blocklists/text", "admin", "")
+	check("blocklist", "api blocklist  text list, ETag "+resp.Header.Get("ETag"))
+	f.do("GET", "/api/v1/blocklists/text", "admin", "", "If-None-Match", resp.Header.Get("ETag"))
+	check("blocklist not modified")
 }
 
 // TestDetectionWhileIndexLoads checks that no detection endpoint answers from an index that is
