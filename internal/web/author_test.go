@@ -170,3 +170,39 @@ func TestObjectLinksFromTheIndex(t *testing.T) {
 		t.Error("with the index caught up, the page still says relationships may be missing")
 	}
 }
+
+// TestReadsAudited: an AMBER object's page, and a listing that names AMBER objects, are reads
+// of AMBER the audit log records, as TAXII's are; a GREEN object's page is not.
+func TestReadsAudited(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, token := f.signIn()
+	amber := f.create(c, "indicator", url.Values{"csrf": {token}, "name": {"Relay"}, "pattern": {"[domain-name:value = 'relay.example']"}, "tlp": {"amber"}})
+	green := f.create(c, "indicator", url.Values{"csrf": {token}, "name": {"Beacon"}, "pattern": {"[domain-name:value = 'beacon.example']"}, "tlp": {"green"}})
+	reads := func() []string {
+		t.Helper()
+		var out []string
+		err := f.st.Audit().Scan(ctx, 0, func(e store.AuditEntry) error {
+			if e.Action == "read" {
+				out = append(out, e.Detail+" "+e.Object)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	f.do(c, "GET", "/objects/"+green, nil)
+	if got := reads(); len(got) != 0 {
+		t.Errorf("after a GREEN object's page: reads %q, want none", got)
+	}
+	f.do(c, "GET", "/objects/"+amber, nil)
+	if got := reads(); len(got) != 1 || got[0] != "object page "+amber {
+		t.Errorf("after an AMBER object's page: reads %q", got)
+	}
+	f.do(c, "GET", "/search?type=indicator", nil)
+	if got := reads(); len(got) != 2 || got[1] != "search "+amber {
+		t.Errorf("after a listing naming the AMBER object: reads %q", got)
+	}
+}

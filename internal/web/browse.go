@@ -141,7 +141,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 	nq := r.URL.Query()
 	nq.Set("collection", coll.ID)
 	if len(store.SearchWords(d.Q)) > 0 {
-		return u.fullText(w, r, v, pv, &d, f, tlp, tlpOK, names, nq)
+		return u.fullText(w, r, v, s, pv, &d, f, tlp, tlpOK, names, nq)
 	}
 	if c, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && c > f.AddedAfter {
 		f.AddedAfter = c
@@ -176,13 +176,16 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		nq.Set("after", strconv.FormatInt(f.AddedAfter, 10))
 		d.Next = nq.Encode()
 	}
+	if err := u.auditRows(ctx, s, "search", d.Rows); err != nil {
+		return err
+	}
 	return u.render(w, http.StatusOK, v, "search")
 }
 
 // fullText answers a search with words from the full-text index, under the same filters and
 // scope as the listing. The index holds the stored text; a viewer who receives a redacted form
 // is shown a match only when the words are still in what they receive.
-func (u *UI) fullText(w http.ResponseWriter, r *http.Request, v *view, pv *policy.View, d *searchData, f store.Filter,
+func (u *UI) fullText(w http.ResponseWriter, r *http.Request, v *view, s *session, pv *policy.View, d *searchData, f store.Filter,
 	tlp stix.TLP, tlpOK bool, names map[string]string, nq url.Values) error {
 	ctx := r.Context()
 	u.freshen(ctx)
@@ -220,6 +223,9 @@ func (u *UI) fullText(w http.ResponseWriter, r *http.Request, v *view, pv *polic
 		return internal(err)
 	}
 	d.IndexLag, d.IndexedUntil = p.Behind(), p.Cursor
+	if err := u.auditRows(ctx, s, "search", d.Rows); err != nil {
+		return err
+	}
 	return u.render(w, http.StatusOK, v, "search")
 }
 
@@ -356,6 +362,11 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 	if !dec.Allow {
 		return notFound()
 	}
+	if rec.TLP >= stix.TLPAmber {
+		if err := u.audit(ctx, s, "read", id, "object page"); err != nil {
+			return err
+		}
+	}
 	d := &objectData{Rec: rec, Name: nameOf(out), Props: props(out)}
 	var pretty bytes.Buffer
 	json.Indent(&pretty, out, "", "  ")
@@ -467,13 +478,31 @@ func (u *UI) share(w http.ResponseWriter, r *http.Request, v *view, s *session) 
 	return nil
 }
 
-// audit records a change made in the interface.
+// auditRows records, as one read, the rows of AMBER or above a page lists by name.
+func (u *UI) auditRows(ctx context.Context, s *session, page string, rows []row) error {
+	var ids []string
+	for _, r := range rows {
+		if r.TLP >= stix.TLPAmber {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return u.audit(ctx, s, "read", strings.Join(ids, ","), page)
+}
+
+// audit records a read of AMBER or above, or a change made in the interface.
 func (u *UI) audit(ctx context.Context, s *session, action, object, detail string) error {
 	if u.d.Audit == nil {
 		return nil
 	}
+	decision := "done"
+	if action == "read" {
+		decision = "allow"
+	}
 	err := u.d.Audit.Record(ctx, store.AuditEntry{Actor: "org:" + s.User.OrgID + " user:" + s.User.ID, Action: action, Path: "ui",
-		Object: object, Decision: "done", Detail: detail})
+		Object: object, Decision: decision, Detail: detail})
 	if err != nil {
 		return internal(err)
 	}

@@ -144,6 +144,9 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 		}
 		d.ShowPeers = true
 	}
+	if err := u.auditRows(ctx, s, "dashboard", d.Newest); err != nil {
+		return err
+	}
 	v.Title, v.Data = translate(v.Lang, "dash.title"), d
 	return u.render(w, http.StatusOK, v, "dashboard")
 }
