@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/entente/entente/internal/auth"
@@ -42,6 +43,8 @@ type node struct {
 	od *opendata.Handler
 	// ingest tracks every ingester's stores, so that the full-text indexer gives way to them.
 	ingest ingest.Activity
+	// stale holds why this process must not classify objects (watchPolicy), nil when it may.
+	stale atomic.Pointer[error]
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -138,7 +141,51 @@ func (n *node) defaultTLP() stix.TLP {
 }
 
 func (n *node) ingester() *ingest.Ingester {
-	return &ingest.Ingester{Objects: n.store.Objects(), Policy: n.policyConfig(), Logger: n.log, Activity: &n.ingest}
+	return &ingest.Ingester{Objects: n.store.Objects(), Policy: n.policyConfig(), Logger: n.log, Activity: &n.ingest, Guard: n.policyErr}
+}
+
+// policyErr is the reason this process must not classify objects, nil when it may: set by
+// watchPolicy when the node's objects are classified under another configuration than this
+// process's (another process on the same database reclassified them).
+func (n *node) policyErr() error {
+	if p := n.stale.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// watchPolicy compares, every interval until ctx ends, the configuration the node's objects are
+// classified under with this process's. While they differ, the process stores nothing (its
+// ingesters' Guard) and /readyz says why, so that a load balancer stops sending it work: a
+// process still running an old default TLP would otherwise store unmarked objects under it
+// after another process reclassified everything under the new one.
+func (n *node) watchPolicy(ctx context.Context, interval time.Duration) {
+	want := n.policyConfig().Fingerprint()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		had, err := n.store.Settings().Get(ctx, policy.ConfigSetting)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				n.log.Warn("reading the node's policy configuration", "err", err)
+			}
+		case had == want:
+			if n.stale.Swap(nil) != nil {
+				n.log.Info("the node's objects are classified under this process's policy configuration again", "config", want)
+			}
+		default:
+			err := fmt.Errorf("the node's objects are classified under %q, this process runs with %q: restart it with the node's default TLP", had, want)
+			if n.stale.Swap(&err) == nil {
+				n.log.Error("this process stores nothing until it runs with the node's policy configuration", "node", had, "process", want)
+			}
+		}
+	}
 }
 
 // policyConfig is the sharing policy's configuration: the TLP of unmarked objects.

@@ -58,6 +58,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	})
 }
 
+// policyWatchEvery is how often serve checks that the node's objects are still classified under
+// its policy configuration (watchPolicy).
+const policyWatchEvery = 10 * time.Second
+
 // handler assembles the node's HTTP surfaces.
 func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error) {
 	key, err := n.secret(ctx, "taxii.cursor_key")
@@ -87,11 +91,12 @@ func (n *node) handler(ctx context.Context, fed *federated) (http.Handler, error
 	od := opendata.New(opendata.Deps{Store: n.store, Gate: n.gate(), BaseURL: n.cfg.BaseURL, PageSize: n.cfg.OpenDataPageSize, Logger: n.log, RefreshEvery: 5 * time.Second})
 	n.od = od
 	go od.Follow(ctx)
+	go n.watchPolicy(ctx, policyWatchEvery)
 	ready := func() error {
 		if index.Loading() {
 			return errors.New("the indicator index is still loading")
 		}
-		return nil
+		return n.policyErr()
 	}
 	return server.Handler(server.Deps{Store: n.store, Logger: n.log, Ready: ready, Mounts: map[string]http.Handler{
 		"/":        ui,

@@ -90,7 +90,13 @@ type Ingester struct {
 	Origin func(o *stix.Object, p store.Provenance) store.Provenance
 	// Activity, when not nil, is told of every batch stored (shared by a node's Ingesters).
 	Activity *Activity
+	// Guard, when not nil, is asked before every batch is stored; an error (wrapped in
+	// ErrRefused) stops the store: the node refuses to store what it would classify wrongly.
+	Guard func() error
 }
+
+// ErrRefused wraps the Guard's reason for storing nothing.
+var ErrRefused = errors.New("the node refuses to store objects")
 
 func (in *Ingester) batchSize() int {
 	if in.BatchSize > 0 {
@@ -252,6 +258,11 @@ func (in *Ingester) store(ctx context.Context, collection string, batch []item) 
 
 // add stores objects, marked in the Activity from start to end (whatever the end).
 func (in *Ingester) add(ctx context.Context, collection string, objs []store.NewObject) ([]store.Outcome, error) {
+	if in.Guard != nil {
+		if err := in.Guard(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+	}
 	in.Activity.Begin()
 	defer in.Activity.End()
 	return in.Objects.Add(ctx, collection, objs)

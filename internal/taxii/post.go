@@ -97,6 +97,8 @@ func (s *Server) addObjects(w http.ResponseWriter, r *http.Request) error {
 				return errf(http.StatusBadRequest, "Bad request", "the body is not a TAXII envelope: %v", se)
 			}
 			st.Failures = append(st.Failures, statusDetail{ID: "unknown", Message: "the rest of the request could not be read: " + se.Error()})
+		case errors.Is(err, ingest.ErrRefused) && sum.Total() == 0:
+			return errf(http.StatusServiceUnavailable, "Service unavailable", "%v", err)
 		default:
 			return internal(err)
 		}

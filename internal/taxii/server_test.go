@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,6 +36,7 @@ type fixture struct {
 	tokens map[string]string
 	orgs   map[string]string
 	clock  *time.Time // the policy's clock; nil means the real time
+	in     *ingest.Ingester
 }
 
 func newFixture(t *testing.T, maxContent int64) *fixture {
@@ -77,7 +79,7 @@ func newFixture(t *testing.T, maxContent int64) *fixture {
 	f.coll = c.ID
 	a := &auth.Authenticator{Tokens: st.Tokens(), SelfOrg: self.ID}
 	in := &ingest.Ingester{Objects: st.Objects(), Logger: log}
-	f.orgs = orgs
+	f.orgs, f.in = orgs, in
 	gate := &policy.Gate{Store: st, Own: self.ID, Now: func() time.Time {
 		if f.clock != nil {
 			return *f.clock
@@ -666,5 +668,23 @@ func TestPartnerSeesOnlyWhatItMay(t *testing.T) {
 	})
 	if reads != 1 {
 		t.Errorf("audit holds %d reads of the AMBER note, want 1 (the admin's)", reads)
+	}
+}
+
+// TestPostRefusedByTheNode: when the node refuses to store (a process whose policy configuration
+// is not the node's), a POST is answered 503 with the reason and stores nothing.
+func TestPostRefusedByTheNode(t *testing.T) {
+	f := newFixture(t, 1<<20)
+	f.in.Guard = func() error { return errors.New("this process runs with another default TLP") }
+	r := f.post("admin", indicator(1, "2026-01-01T00:00:00.000Z"))
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), "another default TLP") {
+		t.Errorf("POST while refused: got %d %s, want 503 with the reason", r.status, r.body)
+	}
+	if n, _ := f.st.Objects().Count(context.Background(), f.coll); n != 0 {
+		t.Errorf("stored %d objects while refused", n)
+	}
+	f.in.Guard = nil
+	if r := f.post("admin", indicator(1, "2026-01-01T00:00:00.000Z")); r.status != http.StatusAccepted {
+		t.Errorf("POST after: got %d %s", r.status, r.body)
 	}
 }
