@@ -206,3 +206,43 @@ func TestReadsAudited(t *testing.T) {
 		t.Errorf("after a listing naming the AMBER object: reads %q", got)
 	}
 }
+
+// TestObjectMentionedIn: an object's page lists the reports and notes that name it in their
+// object_refs, before and after the index of links has taken them in, and not a report that
+// names another object.
+func TestObjectMentionedIn(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c, token := f.signIn()
+	ind := f.create(c, "indicator", url.Values{"csrf": {token}, "name": {"Relay"}, "pattern": {"[domain-name:value = 'relay.example']"}, "tlp": {"green"}})
+	now := stixTime(f.clock.now())
+	green := `"object_marking_refs":["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]`
+	report := func(name, ref string) []byte {
+		return []byte(`{"type":"report","spec_version":"2.1","id":"` + stix.NewID("report") + `","created":"` + now + `","modified":"` + now +
+			`","name":"` + name + `","published":"` + now + `","object_refs":["` + ref + `"],` + green + `}`)
+	}
+	note := []byte(`{"type":"note","spec_version":"2.1","id":"` + stix.NewID("note") + `","created":"` + now + `","modified":"` + now +
+		`","content":"Seen again at the harbour","object_refs":["` + ind + `"],` + green + `}`)
+	coll, _ := f.st.Collections().Get(ctx, "default")
+	if _, err := f.ui.d.Ingester.Add(ctx, coll.ID, [][]byte{report("Harbour wave", ind), report("Unrelated", stix.NewID("malware")), note},
+		store.Provenance{OrgID: f.partner.ID, Via: "import"}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		_, body := f.do(c, "GET", "/objects/"+ind, nil)
+		for _, want := range []string{`id="mentions"`, "Harbour wave", "Seen again at the harbour"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: the indicator's page lacks %q", when, want)
+			}
+		}
+		if strings.Contains(body, "Unrelated") {
+			t.Errorf("%s: the page lists a report that names another object", when)
+		}
+	}
+	check("before the index")
+	if err := f.ui.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("through the index")
+}

@@ -327,6 +327,7 @@ type objectData struct {
 	CanEdit   bool // an own, unrevoked object of a type authored here
 	Related   []related
 	Sightings []sighting
+	Mentions  []row // reports, groupings, notes and opinions that name the object
 	// LinksPartial: relationships and sightings pointing at the object may be missing, because
 	// the index of links is far behind.
 	LinksPartial bool
@@ -402,7 +403,10 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		d.CanEdit = d.CanShare && authored && !rec.Revoked && rec.Origin.OrgID == s.User.OrgID
 	}
 	var in []related
-	in, d.Sightings, d.LinksPartial = u.incoming(ctx, pv, rec.Collection, id)
+	in, d.Sightings, d.Mentions, d.LinksPartial = u.incoming(ctx, pv, rec.Collection, id)
+	if err := u.auditRows(ctx, s, "object page mentions", d.Mentions); err != nil {
+		return err
+	}
 	d.Related, d.Graph = u.relationships(ctx, pv, &rec, out, in)
 	if r.URL.Query().Get("created") != "" {
 		v.Flash = translate(v.Lang, "obj.created")

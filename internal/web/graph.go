@@ -53,22 +53,34 @@ const (
 	linkedMax  = 500
 )
 
+// linkTypes are the types whose versions show on the pages of the objects they point at:
+// relationships and sightings, and the containers that mention objects (mentionTypes).
+var linkTypes = []string{"relationship", "sighting", "report", "grouping", "note", "opinion"}
+
+// mentionTypes are the containers listed as "mentioned in" on the pages of their object_refs.
+var mentionTypes = map[string]bool{"report": true, "grouping": true, "note": true, "opinion": true}
+
+// maxMentions bounds the containers an object's page lists.
+const maxMentions = 20
+
 // linksOf returns the ids a version of this type points at that make it show on their pages
-// (store.SearchDoc.Links): a relationship's source and target, a sighting's sighting_of_ref.
+// (store.SearchDoc.Links): a relationship's source and target, a sighting's sighting_of_ref, a
+// report's, grouping's, note's or opinion's object_refs.
 func linksOf(typ string, raw []byte) []string {
-	if typ != "relationship" && typ != "sighting" {
+	if !slices.Contains(linkTypes, typ) {
 		return nil
 	}
 	var p struct {
-		SourceRef     string `json:"source_ref"`
-		TargetRef     string `json:"target_ref"`
-		SightingOfRef string `json:"sighting_of_ref"`
+		SourceRef     string   `json:"source_ref"`
+		TargetRef     string   `json:"target_ref"`
+		SightingOfRef string   `json:"sighting_of_ref"`
+		ObjectRefs    []string `json:"object_refs"`
 	}
 	if json.Unmarshal(raw, &p) != nil {
 		return nil
 	}
 	var out []string
-	for _, id := range []string{p.SourceRef, p.TargetRef, p.SightingOfRef} {
+	for _, id := range append([]string{p.SourceRef, p.TargetRef, p.SightingOfRef}, p.ObjectRefs...) {
 		if id != "" && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
@@ -76,17 +88,18 @@ func linksOf(typ string, raw []byte) []string {
 	return out
 }
 
-// incoming finds the relationships and sightings the viewer may receive that point at the
-// object with this id, newest first: those the index of links holds (store.SearchStore.Linked),
-// and those added after its cursor, read one by one. partial reports that some may be missing:
-// more than linkBudget versions wait for the index, or the store failed.
-func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string) (rels []related, sights []sighting, partial bool) {
+// incoming finds the relationships, sightings and containers (reports, groupings, notes,
+// opinions) the viewer may receive that point at the object with this id, newest first: those
+// the index of links holds (store.SearchStore.Linked), and those added after its cursor, read one
+// by one. partial reports that some may be missing: more than linkBudget versions wait for the
+// index, or the store failed.
+func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string) (rels []related, sights []sighting, mentions []row, partial bool) {
 	var recs []store.Record
 	prog, err := u.d.Store.Search().Progress(ctx, coll)
 	if err != nil {
-		return nil, nil, true
+		return nil, nil, nil, true
 	}
-	f := store.Filter{Collection: coll, Types: []string{"relationship", "sighting"}, AddedAfter: prog.Cursor, Limit: 500}
+	f := store.Filter{Collection: coll, Types: linkTypes, AddedAfter: prog.Cursor, Limit: 500}
 	pv.Restrict(&f)
 	for seen := 0; ; {
 		if seen >= linkBudget {
@@ -135,11 +148,14 @@ func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string) (re
 			FirstSeen        string   `json:"first_seen"`
 			LastSeen         string   `json:"last_seen"`
 			Where            []string `json:"where_sighted_refs"`
+			ObjectRefs       []string `json:"object_refs"`
 		}
 		if json.Unmarshal(out, &p) != nil {
 			continue
 		}
 		switch {
+		case mentionTypes[rec.Type] && slices.Contains(p.ObjectRefs, id) && len(mentions) < maxMentions:
+			mentions = append(mentions, row{ID: rec.ID, Collection: rec.Collection, Type: rec.Type, Name: nameOf(out), TLP: rec.TLP, Added: rec.DateAdded})
 		case rec.Type == "sighting" && p.SightingOfRef == id:
 			sights = append(sights, sighting{ID: rec.ID, Count: p.Count, FirstSeen: p.FirstSeen, LastSeen: p.LastSeen, Where: len(p.Where), TLP: rec.TLP})
 		case rec.Type == "relationship" && p.TargetRef == id && len(rels) < maxRelated:
@@ -150,7 +166,7 @@ func (u *UI) incoming(ctx context.Context, pv *policy.View, coll, id string) (re
 			rels = append(rels, related{Via: p.RelationshipType + " →", ID: p.TargetRef, Type: typ})
 		}
 	}
-	return rels, sights, partial
+	return rels, sights, mentions, partial
 }
 
 // relationships lists the objects an object refers to (its *_ref and *_refs properties) and
