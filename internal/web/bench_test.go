@@ -159,7 +159,7 @@ func BenchmarkObjectHub(b *testing.B) {
 			b.Fatal(err)
 		}
 		n := map[string]int{}
-		err = store.Scan(context.Background(), f.st.Objects(), store.Filter{Collection: coll.ID, Types: []string{"relationship", "sighting"}},
+		err = store.Scan(context.Background(), f.st.Objects(), store.Filter{Collection: coll.ID, Types: linkTypes},
 			func(r *store.Record) error {
 				for _, id := range linksOf(r.Type, r.Raw) {
 					n[id]++
@@ -176,7 +176,7 @@ func BenchmarkObjectHub(b *testing.B) {
 				}
 			}
 		}
-		b.Logf("%s: %d relationships and sightings point at it", benchShared.hub, n[benchShared.hub])
+		b.Logf("%s: %d relationships, sightings and containers point at it", benchShared.hub, n[benchShared.hub])
 	}
 	benchPage(b, "/objects/"+benchShared.hub)
 }
