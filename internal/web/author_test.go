@@ -205,6 +205,10 @@ func TestReadsAudited(t *testing.T) {
 	if got := reads(); len(got) != 2 || got[1] != "search "+amber {
 		t.Errorf("after a listing naming the AMBER object: reads %q", got)
 	}
+	f.do(c, "GET", "/search?q=relay.example&type=note", nil) // the value's indicator, no listed row
+	if got := reads(); len(got) != 3 || got[2] != "search "+amber {
+		t.Errorf("after a search by the AMBER indicator's value: reads %q", got)
+	}
 }
 
 // TestObjectMentionedIn: an object's page lists the reports and notes that name it in their

@@ -80,6 +80,14 @@ type valueResult struct {
 	Hits          []row
 }
 
+// listed is every row the search page names: the listing and the hits of a search by value.
+func (d *searchData) listed() []row {
+	if d.Value == nil {
+		return d.Rows
+	}
+	return append(slices.Clone(d.Rows), d.Value.Hits...)
+}
+
 var searchTypes = []string{"indicator", "report", "note", "course-of-action", "malware", "threat-actor", "intrusion-set",
 	"campaign", "attack-pattern", "vulnerability", "tool", "identity", "relationship", "sighting", "observed-data"}
 
@@ -176,7 +184,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		nq.Set("after", strconv.FormatInt(f.AddedAfter, 10))
 		d.Next = nq.Encode()
 	}
-	if err := u.auditRows(ctx, s, "search", d.Rows); err != nil {
+	if err := u.auditRows(ctx, s, "search", d.listed()); err != nil {
 		return err
 	}
 	return u.render(w, http.StatusOK, v, "search")
@@ -223,7 +231,7 @@ func (u *UI) fullText(w http.ResponseWriter, r *http.Request, v *view, s *sessio
 		return internal(err)
 	}
 	d.IndexLag, d.IndexedUntil = p.Behind(), p.Cursor
-	if err := u.auditRows(ctx, s, "search", d.Rows); err != nil {
+	if err := u.auditRows(ctx, s, "search", d.listed()); err != nil {
 		return err
 	}
 	return u.render(w, http.StatusOK, v, "search")
