@@ -199,16 +199,10 @@ func sensitiveOf(hits []pattern.Hit, skip string, ids []string) []string {
 // what else it received) through a detection endpoint, as TAXII and the object endpoint record
 // their reads. Nothing sensitive and no detail: nothing to record.
 func (d *detect) auditRead(r *http.Request, path string, ids []string, detail string) error {
-	if d.a.d.Audit == nil || (len(ids) == 0 && detail == "") {
+	if len(ids) == 0 && detail == "" {
 		return nil
 	}
-	p := principalOf(r)
-	err := d.a.d.Audit.Record(r.Context(), store.AuditEntry{Actor: "org:" + p.OrgID + " token:" + p.TokenID, Action: "read",
-		Path: path, Object: audit.IDs(ids), Decision: "allow", Detail: detail})
-	if err != nil {
-		return &Error{Kind: KindInternal, Message: "internal error", err: err}
-	}
-	return nil
+	return d.a.record(r, store.AuditEntry{Action: "read", Path: path, Object: audit.IDs(ids), Decision: "allow", Detail: detail})
 }
 
 // correlateObject answers, for an object the caller may see, which other indicators share one

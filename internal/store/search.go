@@ -13,7 +13,8 @@ type SearchDoc struct {
 	DateAdded int64  // the version's date_added in its collection
 	Text      string
 	// Links are the ids this version points at that make it show on their pages: a
-	// relationship's source and target, a sighting's sighting_of_ref (Linked).
+	// relationship's source and target, a sighting's sighting_of_ref, a report's, grouping's,
+	// note's or opinion's object_refs (Linked).
 	Links []string
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/entente/entente/internal/audit"
 	"github.com/entente/entente/internal/auth"
 	"github.com/entente/entente/internal/pattern"
 	"github.com/entente/entente/internal/policy"
@@ -184,7 +185,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, v *view, s *session)
 		nq.Set("after", strconv.FormatInt(f.AddedAfter, 10))
 		d.Next = nq.Encode()
 	}
-	if err := u.auditRows(ctx, s, "search", d.listed()); err != nil {
+	if err := u.auditRead(ctx, s, "search", amberIDs(nil, d.listed())); err != nil {
 		return err
 	}
 	return u.render(w, http.StatusOK, v, "search")
@@ -231,7 +232,7 @@ func (u *UI) fullText(w http.ResponseWriter, r *http.Request, v *view, s *sessio
 		return internal(err)
 	}
 	d.IndexLag, d.IndexedUntil = p.Behind(), p.Cursor
-	if err := u.auditRows(ctx, s, "search", d.listed()); err != nil {
+	if err := u.auditRead(ctx, s, "search", amberIDs(nil, d.listed())); err != nil {
 		return err
 	}
 	return u.render(w, http.StatusOK, v, "search")
@@ -371,11 +372,6 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 	if !dec.Allow {
 		return notFound()
 	}
-	if rec.TLP >= stix.TLPAmber {
-		if err := u.audit(ctx, s, "read", id, "object page"); err != nil {
-			return err
-		}
-	}
 	d := &objectData{Rec: rec, Name: nameOf(out), Props: props(out)}
 	var pretty bytes.Buffer
 	json.Indent(&pretty, out, "", "  ")
@@ -412,7 +408,11 @@ func (u *UI) object(w http.ResponseWriter, r *http.Request, v *view, s *session)
 	}
 	var in []related
 	in, d.Sightings, d.Mentions, d.LinksPartial = u.incoming(ctx, pv, rec.Collection, id)
-	if err := u.auditRows(ctx, s, "object page mentions", d.Mentions); err != nil {
+	var read []string // the object and the mentions of AMBER or above, one entry
+	if rec.TLP >= stix.TLPAmber {
+		read = append(read, id)
+	}
+	if err := u.auditRead(ctx, s, "object page", amberIDs(read, d.Mentions)); err != nil {
 		return err
 	}
 	d.Related, d.Graph = u.relationships(ctx, pv, &rec, out, in)
@@ -490,18 +490,22 @@ func (u *UI) share(w http.ResponseWriter, r *http.Request, v *view, s *session) 
 	return nil
 }
 
-// auditRows records, as one read, the rows of AMBER or above a page lists by name.
-func (u *UI) auditRows(ctx context.Context, s *session, page string, rows []row) error {
-	var ids []string
+// amberIDs adds to ids the rows at AMBER or above.
+func amberIDs(ids []string, rows []row) []string {
 	for _, r := range rows {
 		if r.TLP >= stix.TLPAmber {
 			ids = append(ids, r.ID)
 		}
 	}
+	return ids
+}
+
+// auditRead records, as one read, the objects of AMBER or above (ids) a page showed.
+func (u *UI) auditRead(ctx context.Context, s *session, page string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return u.audit(ctx, s, "read", strings.Join(ids, ","), page)
+	return u.audit(ctx, s, "read", audit.IDs(ids), page)
 }
 
 // audit records a read of AMBER or above, or a change made in the interface.

@@ -144,7 +144,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, v *view, s *sessi
 		}
 		d.ShowPeers = true
 	}
-	if err := u.auditRows(ctx, s, "dashboard", d.Newest); err != nil {
+	if err := u.auditRead(ctx, s, "dashboard", amberIDs(nil, d.Newest)); err != nil {
 		return err
 	}
 	v.Title, v.Data = translate(v.Lang, "dash.title"), d

@@ -1,13 +1,13 @@
--- 0007: what points at what, for the object page's incoming relationships and sightings. The
--- same as PostgreSQL's 0007.
+-- 0007: what points at what, for the object page's incoming relationships, sightings and the
+-- containers (reports, groupings, notes, opinions) that mention it. The same as PostgreSQL's 0007.
 --
 -- Filled by the full-text index's follower beside search_docs (store.SearchDoc.Links), never by
 -- Add: one row per (collection, target, referring object) for the latest version the follower
 -- indexed of the referring object, with that version's date_added, so that the newest links of a
--- target are read in key order and joined to objects directly. An entry's links go with it when a newer version replaces it
--- and when unindexDeleted removes it. The cursors are reset so that the follower walks every
--- collection again and gives the entries indexed before this migration their links (Index
--- passes over entries that are current, writing only their links).
+-- target are read in key order and joined to objects directly. An entry's links go with it when a
+-- newer version replaces it and when unindexDeleted removes it. The cursors are reset so that the
+-- follower walks every collection again and gives the entries indexed before this migration their
+-- links (Index passes over entries that are current, writing only their links).
 
 CREATE TABLE search_links (
 	coll       INTEGER NOT NULL,
